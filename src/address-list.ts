@@ -1,0 +1,80 @@
+import { domainToASCII } from 'node:url';
+import addressparser from 'nodemailer/lib/addressparser';
+import { CdoError } from './errors/cdo-error.js';
+import { assertHeaderText } from './header-text.js';
+
+/** One parsed address: what goes into the header and into the SMTP envelope. */
+export interface Mailbox {
+  readonly name: string;
+  readonly address: string;
+}
+
+export const MAX_ADDRESS_LIST_LENGTH = 65_536;
+
+// RFC 5322 dot-atom local part, widened to UTF-8 for RFC 6531 (SMTPUTF8) addresses.
+const DOT_ATOM_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*$/u;
+const QUOTED_LOCAL = /^"(?:[\u0020\u0021\u0023-\u005b\u005d-\u007e\u0080-\uffff]|\\[\u0020-\u007e])*"$/u;
+const ADDRESS_LITERAL = /^\[(?:\d{1,3}\.){3}\d{1,3}\]$/u;
+
+/**
+ * Parses a CDONTS recipient list: ';' or ',' separated, quoted display names kept,
+ * trailing separators ignored, `addr (Name)` and `Name<addr>` accepted. Every address is
+ * checked; anything doubtful is refused rather than guessed at.
+ */
+export function parseAddressList(raw: unknown, what: string): Mailbox[] {
+  const text = assertHeaderText(raw, what);
+  if (text.length > MAX_ADDRESS_LIST_LENGTH) {
+    throw new CdoError('CDO_E_STRING_TOO_LONG', `${what} is longer than ${MAX_ADDRESS_LIST_LENGTH} characters`);
+  }
+  const mailboxes: Mailbox[] = [];
+  for (const entry of addressparser(text)) {
+    if (entry.group !== undefined) {
+      throw new CdoError('CDO_E_INVALID_PARAMETER', `${what}: address groups ("${entry.name}: …;") are not supported`);
+    }
+    mailboxes.push(checkMailbox(entry.name, entry.address, what));
+  }
+  return mailboxes;
+}
+
+/** Parses exactly one address (From). */
+export function parseMailbox(raw: unknown, what: string): Mailbox {
+  const list = parseAddressList(raw, what);
+  const [only] = list;
+  if (list.length !== 1 || only === undefined) {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} must hold exactly one address, got ${list.length}`);
+  }
+  return only;
+}
+
+export function formatMailbox({ name, address }: Mailbox): string {
+  return name === '' ? address : `"${name.replace(/["\\]/gu, '\\$&')}" <${address}>`;
+}
+
+export function formatAddressList(list: readonly Mailbox[]): string {
+  return list.map(formatMailbox).join(', ');
+}
+
+function checkMailbox(name: string, address: string, what: string): Mailbox {
+  if (address === '') {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what}: "${name.slice(0, 60)}" is not an e-mail address`);
+  }
+  if (!isValidAddress(address)) {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what}: "${address.slice(0, 120)}" is not a valid e-mail address`);
+  }
+  return { name: assertHeaderText(name, `${what} display name`), address };
+}
+
+function isValidAddress(address: string): boolean {
+  if (address.length > 254) return false;
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1) return false;
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (local.length > 64) return false;
+  if (!DOT_ATOM_LOCAL.test(local) && !QUOTED_LOCAL.test(local)) return false;
+  if (ADDRESS_LITERAL.test(domain)) return true;
+  // UTS-46 mapping refuses what could not be a host name; labels must be LDH after it.
+  const ascii = domainToASCII(domain);
+  if (ascii === '' || ascii.length > 253) return false;
+  return ascii.split('.').every((label) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/u.test(label));
+}

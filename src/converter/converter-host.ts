@@ -1,0 +1,199 @@
+import { Mutex } from 'async-mutex';
+import { CdoError } from '../errors/cdo-error.js';
+import { StateMachine, type TransitionTable } from '../internal/state-machine.js';
+import { createBodyEngines, type BodyEngines, type BodyEnginesFactory } from './body-engines.js';
+import { ConverterLease } from './converter-lease.js';
+
+export type ConverterState = 'idle' | 'starting' | 'ready' | 'stopping';
+
+const transitions: TransitionTable<ConverterState> = {
+  idle: ['starting'],
+  starting: ['ready', 'idle'], // idle again when the start failed: the next acquire retries
+  ready: ['stopping'],
+  stopping: ['idle'],
+};
+
+export interface ConverterStats {
+  readonly state: ConverterState;
+  readonly refs: number;
+  readonly starts: number;
+  readonly stops: number;
+  readonly conversions: number;
+}
+
+export interface ConverterHostOptions {
+  /** How long the engines stay up after the last lease is released; 0 stops at once. */
+  readonly lingerMs?: number;
+  /** Builds the engines; tests pass one that fails or counts. */
+  readonly createEngines?: BodyEnginesFactory;
+}
+
+/** Anything NewMail can lease a converter from: the host, or a test double of the KB bug. */
+export interface ConverterSource {
+  acquire(): Promise<Pick<ConverterLease, 'convert' | 'release'>>;
+}
+
+export const DEFAULT_LINGER_MS = 2_000;
+
+/**
+ * The body converter, started once under a mutex and reference-counted (the fix for
+ * KB Q214685). Acquire on a ready host takes no lock; everything that changes whether
+ * engines exist (start, stop) runs under the mutex and re-checks `refs`. A conversion
+ * never holds the mutex.
+ */
+export class ConverterHost implements ConverterSource {
+  readonly #lifecycle = new StateMachine<ConverterState>('idle', transitions, 'converter');
+  readonly #mutex = new Mutex();
+  readonly #createEngines: BodyEnginesFactory;
+  #lingerMs: number;
+  #engines: BodyEngines | undefined;
+  #refs = 0;
+  #starts = 0;
+  #stops = 0;
+  #conversions = 0;
+  #lingerTimer: NodeJS.Timeout | undefined;
+  #onDrained: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ConverterHostOptions = {}) {
+    this.#createEngines = options.createEngines ?? createBodyEngines;
+    this.#lingerMs = checkLinger(options.lingerMs ?? DEFAULT_LINGER_MS);
+  }
+
+  /** Changes the idle linger; takes effect at the next release. */
+  setLinger(lingerMs: number): void {
+    this.#lingerMs = checkLinger(lingerMs);
+  }
+
+  get lingerMs(): number {
+    return this.#lingerMs;
+  }
+
+  acquire(): Promise<ConverterLease> {
+    if (this.#lifecycle.state === 'ready') {
+      return Promise.resolve(this.#lease()); // fast path: no lock
+    }
+    return this.#mutex.runExclusive(async () => {
+      // Under the mutex the state is idle or ready: start and stop both finish before
+      // they let go of it, and close() keeps it until the engines are gone.
+      if (this.#lifecycle.state === 'idle') await this.#start();
+      return this.#lease();
+    });
+  }
+
+  /**
+   * Waits until every lease is released, then stops the engines. Acquires that arrive
+   * meanwhile wait and get a freshly started converter afterwards. A caller must not
+   * acquire a second lease while holding one across close(): that would wait forever.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#mutex
+      .runExclusive(async () => {
+        this.#cancelLinger();
+        if (this.#lifecycle.state !== 'ready') return;
+        this.#lifecycle.to('stopping');
+        if (this.#refs > 0) await new Promise<void>((resolve) => (this.#onDrained = resolve));
+        this.#onDrained = undefined;
+        await this.#stopEngines();
+      })
+      .finally(() => {
+        this.#closing = undefined;
+      });
+    return this.#closing;
+  }
+
+  stats(): ConverterStats {
+    return {
+      state: this.#lifecycle.state,
+      refs: this.#refs,
+      starts: this.#starts,
+      stops: this.#stops,
+      conversions: this.#conversions,
+    };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #start(): Promise<void> {
+    this.#lifecycle.to('starting');
+    try {
+      this.#engines = await this.#createEngines();
+    } catch (error) {
+      this.#lifecycle.to('idle');
+      throw new CdoError('CDO_E_CALL_FAILED', 'the body converter failed to start', { cause: error });
+    }
+    this.#starts++;
+    this.#lifecycle.to('ready');
+  }
+
+  #lease(): ConverterLease {
+    const engines = this.#engines;
+    if (engines === undefined) throw new CdoError('CDO_E_CALL_FAILED', 'converter: ready without engines');
+    this.#cancelLinger();
+    this.#refs++;
+    return new ConverterLease({
+      engines,
+      onConversion: () => {
+        this.#conversions++;
+      },
+      onRelease: () => this.#release(),
+    });
+  }
+
+  async #release(): Promise<void> {
+    this.#refs--;
+    if (this.#refs < 0) throw new CdoError('CDO_E_CALL_FAILED', 'converter: reference count went negative');
+    if (this.#refs > 0) return;
+    if (this.#onDrained !== undefined) {
+      this.#onDrained(); // close() is waiting for exactly this
+      return;
+    }
+    if (this.#lifecycle.state !== 'ready') return;
+    if (this.#lingerMs === 0) {
+      await this.#stopIfUnused();
+      return;
+    }
+    this.#cancelLinger();
+    this.#lingerTimer = setTimeout(() => {
+      this.#lingerTimer = undefined;
+      void this.#stopIfUnused();
+    }, this.#lingerMs);
+    this.#lingerTimer.unref(); // an idle converter never keeps the process alive
+  }
+
+  /** The linger stop: only under the mutex, and only if nobody took a lease meanwhile. */
+  async #stopIfUnused(): Promise<void> {
+    await this.#mutex.runExclusive(async () => {
+      if (this.#refs !== 0 || this.#lifecycle.state !== 'ready' || this.#lingerTimer !== undefined) return;
+      this.#lifecycle.to('stopping');
+      await this.#stopEngines();
+    });
+  }
+
+  async #stopEngines(): Promise<void> {
+    const engines = this.#engines;
+    this.#engines = undefined;
+    try {
+      await engines?.dispose();
+    } finally {
+      this.#stops++;
+      this.#lifecycle.to('idle');
+    }
+  }
+
+  #cancelLinger(): void {
+    if (this.#lingerTimer !== undefined) {
+      clearTimeout(this.#lingerTimer);
+      this.#lingerTimer = undefined;
+    }
+  }
+}
+
+function checkLinger(lingerMs: number): number {
+  if (!Number.isFinite(lingerMs) || lingerMs < 0) {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `linger must be a non-negative number of milliseconds, got ${lingerMs}`);
+  }
+  return lingerMs;
+}

@@ -1,0 +1,81 @@
+import { converter } from './converter/converter.js';
+import { CdoError } from './errors/cdo-error.js';
+import { Mailer } from './mailer.js';
+import type { TransportSpec } from './transports/create-transport.js';
+import { DEFAULT_PICKUP_DIRECTORY } from './transports/pickup-transport.js';
+
+export interface ConfigureOptions {
+  /** A URL (`smtp://…`, `pickup:DIR`, `memory:` …), a nodemailer transport or options. */
+  readonly transport?: TransportSpec;
+  /** The pickup directory used when no transport is configured. */
+  readonly pickupDirectory?: string;
+  /** AttachFile refuses files outside this directory. */
+  readonly attachmentRoot?: string;
+  /** How long the converter stays up after its last lease (ms); 0 stops at once. */
+  readonly converterLingerMs?: number;
+}
+
+const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs']);
+
+let settings: ConfigureOptions = {};
+let current: Mailer | undefined;
+const retiring = new Set<Promise<void>>();
+
+/**
+ * Sets the process-wide defaults that `new NewMail()` sends with. Options not given keep
+ * their value. A new transport applies to the next Send; the old one drains its sends in
+ * flight and closes in the background (`close()` waits for it).
+ */
+export function configure(options: ConfigureOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', 'configure() takes an options object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new CdoError('CDO_E_INVALID_PARAMETER', `configure(): unknown option ${JSON.stringify(key)}`);
+  }
+  if (options.converterLingerMs !== undefined) converter.setLinger(options.converterLingerMs);
+  const next = { ...settings, ...options };
+  const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined;
+  if (replacement) {
+    const mailer = createDefaultMailer(next); // throws on a bad transport before anything changes
+    retire();
+    current = mailer;
+  }
+  settings = next;
+}
+
+/** The Mailer that `new NewMail()` uses, created on first use. */
+export function getDefaultMailer(): Mailer {
+  current ??= createDefaultMailer(settings);
+  return current;
+}
+
+/**
+ * Drains every send in flight, closes the transports and then the converter. The next
+ * Send starts afresh with the same configuration. Idempotent.
+ */
+export async function close(): Promise<void> {
+  retire();
+  while (retiring.size > 0) await Promise.allSettled([...retiring]);
+  await converter.close();
+}
+
+function retire(): void {
+  if (current === undefined) return;
+  const closing = current.close().catch(() => undefined);
+  current = undefined;
+  retiring.add(closing);
+  void closing.then(() => retiring.delete(closing));
+}
+
+function createDefaultMailer(options: ConfigureOptions): Mailer {
+  const transport =
+    options.transport ??
+    nonEmpty(process.env['CDONTS_TRANSPORT']) ??
+    `pickup:${options.pickupDirectory ?? nonEmpty(process.env['CDONTS_PICKUP_DIR']) ?? DEFAULT_PICKUP_DIRECTORY}`;
+  return new Mailer({ transport, attachmentRoot: options.attachmentRoot });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

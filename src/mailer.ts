@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import { resolveAttachmentPath } from './attachment-path.js';
+import { compose, needsConversion } from './compose.js';
+import { converter as processConverter } from './converter/converter.js';
+import type { ConverterSource } from './converter/converter-host.js';
+import { CdoError } from './errors/cdo-error.js';
+import { StateMachine, type TransitionTable } from './internal/state-machine.js';
+import type { MailSnapshot } from './mail-snapshot.js';
+import { createTransport, type ResolvedTransport, type TransportSpec } from './transports/create-transport.js';
+import type { MemoryTransport } from './transports/memory-transport.js';
+import { transportErrorFrom } from './transports/transport-error-from.js';
+
+export interface MailerOptions {
+  /** Where messages go; see TransportSpec. */
+  readonly transport: TransportSpec;
+  /** AttachFile refuses files outside this directory (symlinks resolved). */
+  readonly attachmentRoot?: string | undefined;
+  /** The converter to lease from; the process-wide one by default. */
+  readonly converter?: ConverterSource | undefined;
+}
+
+export interface SendResult {
+  readonly messageId: string;
+  readonly envelope: { readonly from: string; readonly to: readonly string[] };
+  /** Transport name: 'pickup', 'smtp', 'memory', 'stream', 'json' or a custom one. */
+  readonly transport: string;
+  /** Pickup: the file written. */
+  readonly path?: string;
+  /** SMTP: the server's final reply. */
+  readonly response?: string;
+  readonly accepted?: readonly string[];
+  readonly rejected?: readonly string[];
+}
+
+export type MailerState = 'open' | 'closing' | 'closed';
+
+const transitions: TransitionTable<MailerState> = {
+  open: ['closing'],
+  closing: ['closed'],
+  closed: [],
+};
+
+/**
+ * Delivers snapshots: reads attachments, leases the converter for as long as compose
+ * needs it, and hands the message to one transport. Any number of Mailers may exist;
+ * `close()` drains the sends in flight before it closes the transport.
+ */
+export class Mailer {
+  readonly #lifecycle = new StateMachine<MailerState>('open', transitions, 'Mailer');
+  readonly #transport: ResolvedTransport;
+  readonly #converter: ConverterSource;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly attachmentRoot: string | undefined;
+  #keepAlive: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: MailerOptions) {
+    this.#transport = createTransport(options.transport);
+    this.#converter = options.converter ?? processConverter;
+    this.attachmentRoot = options.attachmentRoot;
+  }
+
+  get state(): MailerState {
+    return this.#lifecycle.state;
+  }
+
+  get transportName(): string {
+    return this.#transport.name;
+  }
+
+  /** The in-memory store, when the transport is `memory:`. */
+  get memory(): MemoryTransport | undefined {
+    return this.#transport.memory;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  deliver(snapshot: MailSnapshot): Promise<SendResult> {
+    if (this.#lifecycle.state !== 'open') {
+      return Promise.reject(new CdoError('CDO_E_END_OF_SESSION', `this Mailer is ${this.#lifecycle.state}`));
+    }
+    const task = this.#deliver(snapshot);
+    this.#track(task);
+    return task;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#lifecycle.state === 'open') this.#lifecycle.to('closing');
+      while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+      this.#transport.close();
+      this.#lifecycle.to('closed');
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #deliver(snapshot: MailSnapshot): Promise<SendResult> {
+    const files = await Promise.all(
+      snapshot.attachments.map(async (a) => readFile(await resolveAttachmentPath(a.path, this.attachmentRoot))),
+    );
+    const lease = needsConversion(snapshot) ? await this.#converter.acquire() : undefined;
+    let message;
+    try {
+      message = await compose(snapshot, files, lease);
+    } finally {
+      await lease?.release();
+    }
+    const name = this.#transport.name;
+    try {
+      const info = await this.#transport.transporter.sendMail(message);
+      const envelope = info.envelope as { from?: string | false; to?: string[] } | undefined;
+      return {
+        messageId: info.messageId,
+        envelope: { from: typeof envelope?.from === 'string' ? envelope.from : '', to: envelope?.to ?? [] },
+        transport: name,
+        ...(typeof info['path'] === 'string' ? { path: info['path'] } : {}),
+        ...(typeof info.response === 'string' ? { response: info.response } : {}),
+        ...(Array.isArray(info.accepted) ? { accepted: info.accepted.map(String) } : {}),
+        ...(Array.isArray(info.rejected) ? { rejected: info.rejected.map(String) } : {}),
+      };
+    } catch (error) {
+      throw transportErrorFrom(error, name);
+    }
+  }
+
+  /** Holds a ref'd timer while anything is in flight: a script never exits mid-send. */
+  #track(task: Promise<unknown>): void {
+    this.#inFlight.add(task);
+    this.#keepAlive ??= setInterval(() => undefined, 1 << 30);
+    const done = (): void => {
+      this.#inFlight.delete(task);
+      if (this.#inFlight.size === 0 && this.#keepAlive !== undefined) {
+        clearInterval(this.#keepAlive);
+        this.#keepAlive = undefined;
+      }
+    };
+    void task.then(done, done);
+  }
+}

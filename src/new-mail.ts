@@ -1,0 +1,284 @@
+import { basename } from 'node:path';
+import { parseAddressList, parseMailbox, formatAddressList, formatMailbox, type Mailbox } from './address-list.js';
+import { resolveAttachmentPathSync } from './attachment-path.js';
+import { CdoError } from './errors/cdo-error.js';
+import { assertHeaderName, assertHeaderText } from './header-text.js';
+import { StateMachine, type TransitionTable } from './internal/state-machine.js';
+import { getDefaultMailer } from './default-mailer.js';
+import type { Mailer, SendResult } from './mailer.js';
+import type { BodyKind } from './converter/body-kind.js';
+import type { AttachmentSpec, EncodingMethod, HeaderField, Importance, MailFormat, MailSnapshot } from './mail-snapshot.js';
+
+export type NewMailState = 'composing' | 'sending' | 'sent';
+
+const transitions: TransitionTable<NewMailState> = {
+  composing: ['sending'],
+  sending: ['sent', 'composing'], // back to composing when Send failed: fix and retry
+  sent: [],
+};
+
+/** BodyFormat values: the CDONTS numbers, or a kind name. */
+export type BodyFormatValue = 0 | 1 | 'html' | 'text' | 'markdown';
+export type MailFormatValue = 0 | 1 | 'mime' | 'text';
+export type ImportanceValue = 0 | 1 | 2 | 'low' | 'normal' | 'high';
+
+export interface NewMailOptions {
+  /** Where Send delivers; the configured default when absent. */
+  readonly mailer?: Mailer;
+}
+
+const BODY_FORMATS: Record<string, BodyKind> = { '0': 'html', '1': 'text', html: 'html', text: 'text', markdown: 'markdown' };
+const MAIL_FORMATS: Record<string, MailFormat> = { '0': 0, '1': 1, mime: 0, text: 1 };
+const IMPORTANCES: Record<string, Importance> = { '0': 0, '1': 1, '2': 2, low: 0, normal: 1, high: 2 };
+const IMPORTANCE_EXPECTED = '0 (Low), 1 (Normal), 2 (High), "low", "normal" or "high"';
+
+// Headers that properties own, or that would break the MIME structure or the pickup
+// envelope if a script could set them through Value().
+const RESERVED_HEADERS = new Set([
+  'from', 'to', 'cc', 'bcc', 'subject', 'mime-version', 'content-type', 'content-transfer-encoding',
+  'content-disposition', 'x-sender', 'x-receiver', 'importance', 'x-priority', 'x-msmail-priority',
+]);
+
+export const MAX_BODY_LENGTH = 32 * 1024 * 1024;
+
+/**
+ * The CDONTS NewMail object. Properties validate on assignment and throw typed errors at
+ * once; Send snapshots them, so a NewMail never shares state with another one. After a
+ * successful Send the object is invalid (CDO_E_INVALID_OBJECT), as in CDONTS; after a
+ * failed one it stays usable.
+ */
+export class NewMail {
+  readonly #lifecycle = new StateMachine<NewMailState>('composing', transitions, 'NewMail');
+  readonly #mailer: Mailer | undefined;
+  #from: Mailbox | undefined;
+  #to: Mailbox[] = [];
+  #cc: Mailbox[] = [];
+  #bcc: Mailbox[] = [];
+  #subject = '';
+  #body = '';
+  #bodyFormat: BodyFormatValue = 1;
+  #bodyKind: BodyKind = 'text';
+  #mailFormat: MailFormatValue = 1;
+  #importance: ImportanceValue = 1;
+  readonly #headers: HeaderField[] = [];
+  readonly #attachments: AttachmentSpec[] = [];
+
+  constructor(options: NewMailOptions = {}) {
+    this.#mailer = options.mailer;
+  }
+
+  /** Library version, readable in every state (as in CDONTS). */
+  get Version(): string {
+    return '1.2';
+  }
+
+  /** 'composing', 'sending' or 'sent'. */
+  get state(): NewMailState {
+    return this.#lifecycle.state;
+  }
+
+  get From(): string {
+    this.#assertReadable();
+    return this.#from === undefined ? '' : formatMailbox(this.#from);
+  }
+  set From(value: string) {
+    this.#assertWritable();
+    this.#from = value === '' ? undefined : parseMailbox(value, 'From');
+  }
+
+  get To(): string {
+    this.#assertReadable();
+    return formatAddressList(this.#to);
+  }
+  set To(value: string) {
+    this.#assertWritable();
+    this.#to = parseAddressList(value, 'To');
+  }
+
+  get Cc(): string {
+    this.#assertReadable();
+    return formatAddressList(this.#cc);
+  }
+  set Cc(value: string) {
+    this.#assertWritable();
+    this.#cc = parseAddressList(value, 'Cc');
+  }
+
+  get Bcc(): string {
+    this.#assertReadable();
+    return formatAddressList(this.#bcc);
+  }
+  set Bcc(value: string) {
+    this.#assertWritable();
+    this.#bcc = parseAddressList(value, 'Bcc');
+  }
+
+  get Subject(): string {
+    this.#assertReadable();
+    return this.#subject;
+  }
+  set Subject(value: string) {
+    this.#assertWritable();
+    this.#subject = assertHeaderText(value, 'Subject');
+  }
+
+  get Body(): string {
+    this.#assertReadable();
+    return this.#body;
+  }
+  set Body(value: string) {
+    this.#assertWritable();
+    this.#body = checkBody(value, 'Body');
+  }
+
+  get BodyFormat(): BodyFormatValue {
+    this.#assertReadable();
+    return this.#bodyFormat;
+  }
+  set BodyFormat(value: BodyFormatValue) {
+    this.#assertWritable();
+    this.#bodyKind = lookup(BODY_FORMATS, value, 'BodyFormat', '0 (HTML), 1 (Text), "html", "text" or "markdown"');
+    this.#bodyFormat = normalise(value);
+  }
+
+  get MailFormat(): MailFormatValue {
+    this.#assertReadable();
+    return this.#mailFormat;
+  }
+  set MailFormat(value: MailFormatValue) {
+    this.#assertWritable();
+    lookup(MAIL_FORMATS, value, 'MailFormat', '0 (MIME), 1 (Text), "mime" or "text"');
+    this.#mailFormat = normalise(value);
+  }
+
+  get Importance(): ImportanceValue {
+    this.#assertReadable();
+    return this.#importance;
+  }
+  set Importance(value: ImportanceValue) {
+    this.#assertWritable();
+    lookup(IMPORTANCES, value, 'Importance', IMPORTANCE_EXPECTED);
+    this.#importance = normalise(value);
+  }
+
+  /**
+   * `Value(name, value)` adds a header (a repeated name adds another one).
+   * `Value(name)` reads back what was set: the value, or an array when set several times.
+   */
+  Value(name: string): string | string[] | undefined;
+  Value(name: string, value: string): void;
+  Value(name: string, value?: string): string | string[] | undefined | void {
+    if (value === undefined) {
+      this.#assertReadable();
+      const key = assertHeaderName(name).toLowerCase();
+      const values = this.#headers.filter((h) => h.name.toLowerCase() === key).map((h) => h.value);
+      return values.length <= 1 ? values[0] : values;
+    }
+    this.#assertWritable();
+    const checkedName = assertHeaderName(name);
+    if (RESERVED_HEADERS.has(checkedName.toLowerCase())) {
+      throw new CdoError('CDO_E_INVALID_PARAMETER', `the ${checkedName} header is set through its property, not Value()`);
+    }
+    this.#headers.push({ name: checkedName, value: assertHeaderText(value, `header ${checkedName}`) });
+  }
+
+  /**
+   * Attaches a file. `fileName` is the name shown (default: the file's own name);
+   * `encoding` is CdoEncodingUUencode (0) or CdoEncodingBase64 (1). Base64 makes the
+   * message MIME, as in CDONTS.
+   */
+  AttachFile(source: string, fileName?: string, encoding?: EncodingMethod): void {
+    this.#assertWritable();
+    const path = resolveAttachmentPathSync(source, this.#currentMailer().attachmentRoot);
+    const shownName = fileName === undefined || fileName === '' ? basename(path) : basename(assertHeaderText(fileName, 'AttachFile fileName'));
+    if (encoding !== undefined && encoding !== 0 && encoding !== 1) {
+      throw new CdoError('CDO_E_INVALID_PARAMETER', `AttachFile encoding must be 0 (UUencode) or 1 (Base64), got ${String(encoding)}`);
+    }
+    this.#attachments.push({ path, fileName: shownName, encoding });
+  }
+
+  /**
+   * Sends the message. Arguments are optional and positional, as in CDONTS: From,
+   * Subject, Body and Importance override the properties; To is added to the To list.
+   */
+  async Send(from?: string | null, to?: string | null, subject?: string | null, body?: string | null, importance?: ImportanceValue | null): Promise<SendResult> {
+    this.#assertWritable();
+    const snapshot = this.#snapshot(from ?? undefined, to ?? undefined, subject ?? undefined, body ?? undefined, importance ?? undefined);
+    const mailer = this.#currentMailer();
+    this.#lifecycle.to('sending'); // before the first await: a second Send fails fast
+    try {
+      const result = await mailer.deliver(snapshot);
+      this.#lifecycle.to('sent');
+      return result;
+    } catch (error) {
+      this.#lifecycle.to('composing');
+      throw error;
+    }
+  }
+
+  #snapshot(from?: string, to?: string, subject?: string, body?: string, importance?: ImportanceValue): MailSnapshot {
+    const sender = from === undefined ? this.#from : parseMailbox(from, 'Send from');
+    const extraTo = to === undefined ? [] : parseAddressList(to, 'Send to');
+    const snapshot: MailSnapshot = {
+      from: sender ?? missingFrom(),
+      to: [...this.#to, ...extraTo],
+      cc: [...this.#cc],
+      bcc: [...this.#bcc],
+      subject: subject === undefined ? this.#subject : assertHeaderText(subject, 'Send subject'),
+      body: body === undefined ? this.#body : checkBody(body, 'Send body'),
+      bodyKind: this.#bodyKind,
+      mailFormat: lookup(MAIL_FORMATS, this.#mailFormat, 'MailFormat', '0 or 1'),
+      importance: lookup(IMPORTANCES, importance ?? this.#importance, 'Send importance', IMPORTANCE_EXPECTED),
+      headers: [...this.#headers],
+      attachments: [...this.#attachments],
+    };
+    if (snapshot.to.length + snapshot.cc.length + snapshot.bcc.length === 0) {
+      throw new CdoError('CDO_E_NO_RECIPIENTS', 'Send needs at least one To, Cc or Bcc recipient');
+    }
+    return snapshot;
+  }
+
+  #currentMailer(): Mailer {
+    return this.#mailer ?? getDefaultMailer();
+  }
+
+  #assertReadable(): void {
+    if (this.#lifecycle.state === 'sent') {
+      throw new CdoError('CDO_E_INVALID_OBJECT', 'this NewMail was sent and is no longer valid; create a new one');
+    }
+  }
+
+  #assertWritable(): void {
+    this.#assertReadable();
+    if (this.#lifecycle.state === 'sending') {
+      throw new CdoError('CDO_E_BUSY', 'this NewMail is being sent; wait for Send to settle');
+    }
+  }
+}
+
+function lookup<T>(table: Record<string, T>, value: unknown, what: string, expected: string): T {
+  const key = typeof value === 'string' ? value.toLowerCase() : typeof value === 'number' ? String(value) : undefined;
+  const found = key === undefined ? undefined : table[key];
+  if (found === undefined || (typeof value === 'string' && /^\d+$/u.test(value))) {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} must be ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return found;
+}
+
+function normalise<T>(value: T): T {
+  return (typeof value === 'string' ? value.toLowerCase() : value) as T;
+}
+
+function checkBody(value: unknown, what: string): string {
+  if (typeof value !== 'string') {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} must be a string, got ${typeof value}`);
+  }
+  if (value.length > MAX_BODY_LENGTH) {
+    throw new CdoError('CDO_E_STRING_TOO_LONG', `${what} is longer than ${MAX_BODY_LENGTH} characters`);
+  }
+  return value;
+}
+
+function missingFrom(): never {
+  throw new CdoError('CDO_E_FROM_MISSING', 'Send needs a From address (set From or pass it to Send)');
+}

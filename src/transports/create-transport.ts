@@ -1,0 +1,86 @@
+import nodemailer, { type Transport } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
+import { CdoError } from '../errors/cdo-error.js';
+import { MemoryTransport } from './memory-transport.js';
+import { PickupTransport } from './pickup-transport.js';
+import { unrefSocket } from './unref-socket.js';
+
+/**
+ * What `configure({ transport })` accepts: a URL (`pickup:DIR`, `smtp://…`, `smtps://…`,
+ * `memory:`, `stream:`, `json:`), a nodemailer transport (any object with `send()`), a
+ * nodemailer transporter (from `createTransport`), or nodemailer SMTP options.
+ */
+export type TransportSpec = string | Transport | Mail | Record<string, unknown>;
+
+export interface ResolvedTransport {
+  readonly name: string;
+  readonly transporter: Mail;
+  /** The memory transport, when that is what this is (tests, --dry-run). */
+  readonly memory?: MemoryTransport;
+  /** Closes what we created; a transporter the caller passed in is theirs to close. */
+  close(): void;
+}
+
+export function createTransport(spec: TransportSpec): ResolvedTransport {
+  if (typeof spec === 'string') return fromUrl(spec);
+  if (typeof spec !== 'object' || spec === null) {
+    throw new CdoError('CDO_E_INVALID_SEND_OPTION', `transport must be a URL, a nodemailer transport or options, got ${typeof spec}`);
+  }
+  if (typeof (spec as Partial<Mail>).sendMail === 'function') {
+    const transporter = spec as Mail;
+    return { name: transporter.transporter.name, transporter, close: () => undefined };
+  }
+  if (typeof (spec as Partial<Transport>).send === 'function') {
+    const transport = spec as Transport;
+    return owned(transport.name, nodemailer.createTransport(transport), transport instanceof MemoryTransport ? transport : undefined);
+  }
+  return smtp(spec as Record<string, unknown>);
+}
+
+function fromUrl(url: string): ResolvedTransport {
+  const scheme = /^([a-z][a-z0-9+.-]*):/iu.exec(url)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case 'pickup': {
+      const directory = url.slice('pickup:'.length).replace(/^\/\/(?=\/)/u, '');
+      if (directory === '') throw new CdoError('CDO_E_INVALID_SEND_OPTION', 'pickup: needs a directory, as in pickup:./mailroot/pickup');
+      return owned('pickup', nodemailer.createTransport(new PickupTransport({ directory })));
+    }
+    case 'smtp':
+    case 'smtps':
+      return smtp(parseConnectionUrl(url));
+    case 'memory': {
+      const memory = new MemoryTransport();
+      return owned('memory', nodemailer.createTransport(memory), memory);
+    }
+    case 'stream':
+      return owned('stream', nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' }));
+    case 'json':
+      return owned('json', nodemailer.createTransport({ jsonTransport: true }));
+    default:
+      throw new CdoError('CDO_E_INVALID_SEND_OPTION', `unknown transport ${JSON.stringify(redact(url))}: expected pickup:, smtp://, smtps://, memory:, stream: or json:`);
+  }
+}
+
+function smtp(options: Record<string, unknown>): ResolvedTransport {
+  if (typeof options['host'] !== 'string' && options['service'] === undefined) {
+    throw new CdoError('CDO_E_INVALID_SEND_OPTION', 'SMTP transport needs a host');
+  }
+  const pooled = {
+    pool: true,
+    ...(options['connection'] === undefined && options['getSocket'] === undefined ? { getSocket: unrefSocket } : {}),
+    ...options,
+  };
+  const transporter: Mail = nodemailer.createTransport(pooled as SMTPPoolOptions & { pool: true });
+  return owned('smtp', transporter);
+}
+
+function owned(name: string, transporter: Mail, memory?: MemoryTransport): ResolvedTransport {
+  return { name, transporter, ...(memory === undefined ? {} : { memory }), close: () => transporter.close() };
+}
+
+/** Never echo credentials back in an error message. */
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/u, '//***@').slice(0, 200);
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type MailMessage from 'nodemailer/lib/mailer/mail-message';
+import type { SentMessageInfo, Transport } from 'nodemailer';
+import { TransportError } from '../errors/transport-error.js';
+import { crlfStream, envelopeLines } from './mail-bytes.js';
+
+export const DEFAULT_PICKUP_DIRECTORY = './mailroot/pickup';
+
+export interface PickupTransportOptions {
+  readonly directory: string;
+  /** fsync each file before it is renamed into place (survives power loss, costs speed). */
+  readonly fsync?: boolean;
+}
+
+export interface PickupSentMessageInfo extends SentMessageInfo {
+  path: string;
+}
+
+let sequence = 0;
+
+/**
+ * A name that sorts by time (UTC, to the millisecond, then a per-process counter) and
+ * never collides (process id and 48 random bits).
+ */
+export function nextPickupName(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:.]/gu, '');
+  sequence = (sequence + 1) % 36 ** 6;
+  return `${stamp}-${sequence.toString(36).padStart(6, '0')}-${process.pid.toString(36)}-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * The IIS-style pickup directory as a nodemailer transport: one `.eml` per message,
+ * CRLF, `X-Sender`/`X-Receiver` envelope lines on top, no `Bcc:` header. Each file is
+ * written under a temporary name and renamed into place, so a reader never sees a
+ * partial message; on any failure the temporary file is removed.
+ */
+export class PickupTransport implements Transport<PickupSentMessageInfo> {
+  readonly name = 'pickup';
+  readonly version = '1';
+  readonly directory: string;
+  readonly #fsync: boolean;
+  #ready: Promise<void> | undefined;
+
+  constructor(options: PickupTransportOptions) {
+    this.directory = resolve(options.directory);
+    this.#fsync = options.fsync ?? false;
+  }
+
+  send(mail: MailMessage<PickupSentMessageInfo>, callback: (err: Error | null, info: PickupSentMessageInfo) => void): void {
+    this.#write(mail).then(
+      (info) => callback(null, info),
+      (error: unknown) => callback(error as Error, undefined as unknown as PickupSentMessageInfo),
+    );
+  }
+
+  async #write(mail: MailMessage<PickupSentMessageInfo>): Promise<PickupSentMessageInfo> {
+    await this.#ensureDirectory();
+    const name = nextPickupName();
+    const temporary = join(this.directory, `${name}.tmp`);
+    const final = join(this.directory, `${name}.eml`);
+    const envelope = mail.message.getEnvelope();
+    try {
+      const handle = await open(temporary, 'wx');
+      try {
+        await handle.write(envelopeLines(mail));
+        await pipeline(crlfStream(mail), handle.createWriteStream({ autoClose: false }));
+        if (this.#fsync) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, final);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw new TransportError('CDO_E_DISK_ERROR', `writing the message into ${this.directory} failed`, { transport: this.name }, { cause: error });
+    }
+    return { envelope, messageId: mail.message.messageId(), path: final };
+  }
+
+  #ensureDirectory(): Promise<void> {
+    this.#ready ??= (async () => {
+      try {
+        await mkdir(this.directory, { recursive: true });
+        if (!(await stat(this.directory)).isDirectory()) throw new Error('not a directory');
+      } catch (error) {
+        this.#ready = undefined; // retry next time: the directory may be fixed meanwhile
+        throw new TransportError('CDO_E_NO_PICKUP_DIR', `the pickup directory ${this.directory} cannot be used`, { transport: this.name }, { cause: error });
+      }
+    })();
+    return this.#ready;
+  }
+}
