@@ -27,13 +27,67 @@ export function parseAddressList(raw: unknown, what: string): Mailbox[] {
     throw new CdoError('CDO_E_STRING_TOO_LONG', `${what} is longer than ${MAX_ADDRESS_LIST_LENGTH} characters`);
   }
   const mailboxes: Mailbox[] = [];
-  for (const entry of addressparser(text)) {
+  for (const raw of splitEntries(text)) {
+    const parsed = addressparser(raw);
+    const [entry] = parsed;
+    if (parsed.length !== 1 || entry === undefined) {
+      throw new CdoError('CDO_E_INVALID_PARAMETER', `${what}: cannot read ${JSON.stringify(raw.slice(0, 120))} as one address`);
+    }
     if (entry.group !== undefined) {
       throw new CdoError('CDO_E_INVALID_PARAMETER', `${what}: address groups ("${entry.name}: …;") are not supported`);
+    }
+    if (!accountsForEntry(raw, entry.address)) {
+      throw new CdoError('CDO_E_INVALID_PARAMETER', `${what}: ${JSON.stringify(raw.slice(0, 120))} is ambiguous; write "Name <address>"`);
     }
     mailboxes.push(checkMailbox(entry.name, entry.address, what));
   }
   return mailboxes;
+}
+
+/**
+ * Splits a list on ',' and ';' outside quotes, <…> and (…), dropping empty entries, so
+ * each entry can be checked on its own.
+ */
+function splitEntries(text: string): string[] {
+  const entries: string[] = [];
+  let current = '';
+  let quoted = false;
+  let angle = 0;
+  let comment = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '\\' && i + 1 < text.length) {
+        current += c + (text[++i] as string);
+        continue;
+      }
+      if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '<') angle++;
+    else if (c === '>') angle = Math.max(0, angle - 1);
+    else if (c === '(') comment++;
+    else if (c === ')') comment = Math.max(0, comment - 1);
+    else if ((c === ',' || c === ';') && angle === 0 && comment === 0) {
+      if (current.trim() !== '') entries.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += c;
+  }
+  if (current.trim() !== '') entries.push(current.trim());
+  return entries;
+}
+
+/**
+ * The parser turns stray words into a display name ("a@exa mple.com" becomes
+ * "mple.com" <a@exa>). Only the shapes CDONTS scripts write are accepted: `addr`,
+ * `addr (Name)`, `Name <addr>`, `"Name" <addr>`.
+ */
+function accountsForEntry(raw: string, address: string): boolean {
+  const withoutComments = raw.replace(/\([^()]*\)/gu, ' ').trim();
+  const angle = /<([^<>]*)>\s*$/u.exec(withoutComments);
+  if (angle !== null) return (angle[1] ?? '').trim() === address;
+  return withoutComments === address;
 }
 
 /** Parses exactly one address (From). */

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type MailMessage from 'nodemailer/lib/mailer/mail-message';
 import type { SentMessageInfo, Transport } from 'nodemailer';
 import { TransportError } from '../errors/transport-error.js';
-import { crlfStream, envelopeLines } from './mail-bytes.js';
+import { crlfBytes, envelopeLines } from './mail-bytes.js';
 
 export const DEFAULT_PICKUP_DIRECTORY = './mailroot/pickup';
 
@@ -63,10 +62,10 @@ export class PickupTransport implements Transport<PickupSentMessageInfo> {
     const final = join(this.directory, `${name}.eml`);
     const envelope = mail.message.getEnvelope();
     try {
+      const bytes = Buffer.concat([Buffer.from(envelopeLines(mail)), await crlfBytes(mail)]);
       const handle = await open(temporary, 'wx');
       try {
-        await handle.write(envelopeLines(mail));
-        await pipeline(crlfStream(mail), handle.createWriteStream({ autoClose: false }));
+        await handle.writeFile(bytes);
         if (this.#fsync) await handle.sync();
       } finally {
         await handle.close();

@@ -1,0 +1,16 @@
+/** The CLI's view of the outside world, so tests can run it in-process. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  readStdin(): Promise<string>;
+}
+
+export const processIo: CliIo = {
+  out: (line) => void process.stdout.write(line.endsWith('\n') ? line : `${line}\n`),
+  err: (line) => void process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
