@@ -7,7 +7,8 @@ type EdgeTable = Partial<Record<BodyKind, Partial<Record<BodyKind, Edge>>>>;
 
 /** The engines behind the converter. Created by the host, once per start. */
 export interface BodyEngines {
-  convert(input: string, from: BodyKind, to: BodyKind): string;
+  /** Synchronous inline; a promise when the work runs elsewhere (the worker-pool seam). */
+  convert(input: string, from: BodyKind, to: BodyKind): string | Promise<string>;
   /** Stops the engines; any later convert() throws. */
   dispose(): Promise<void>;
 }

@@ -63,7 +63,7 @@ export class ConverterLease {
     }
     let output: string;
     try {
-      output = this.#host.engines.convert(input, from, to);
+      output = await this.#host.engines.convert(input, from, to);
     } catch (error) {
       if (error instanceof CdoError) throw error;
       throw new CdoError('CDO_E_CALL_FAILED', `converting ${from} to ${to} failed`, { cause: error });

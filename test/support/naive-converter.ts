@@ -1,6 +1,7 @@
-import { createBodyEngines, type BodyEngines } from '../../src/converter/body-engines.js';
+import type { BodyEngines } from '../../src/converter/body-engines.js';
 import type { BodyKind } from '../../src/converter/body-kind.js';
 import type { ConverterSource } from '../../src/converter/converter-host.js';
+import { createSlowEngines } from './slow-engines.js';
 
 /**
  * The KB Q214685 bug, on purpose: every Send initialises the one shared converter with
@@ -11,7 +12,7 @@ export class NaiveConverter implements ConverterSource {
   #shared: BodyEngines | undefined;
 
   async acquire(): Promise<{ convert(input: string, from: string, to: string): Promise<string>; release(): Promise<void> }> {
-    this.#shared = await createBodyEngines();
+    this.#shared = await createSlowEngines();
     return {
       convert: async (input, from, to) => {
         const engines = this.#shared;

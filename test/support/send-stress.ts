@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Mailer } from '../../src/mailer.js';
 import { NewMail } from '../../src/new-mail.js';
 import type { ConverterSource } from '../../src/converter/converter-host.js';
@@ -21,13 +22,16 @@ export interface StressReport {
  * every message back and checks that each one arrived exactly once with its own text and
  * HTML parts.
  */
-export async function runSendStress(options: { count: number; converter: ConverterSource; sink: SmtpSink }): Promise<StressReport> {
-  const { count, converter, sink } = options;
+export async function runSendStress(options: { count: number; converter: ConverterSource; sink: SmtpSink; jitterMs?: number }): Promise<StressReport> {
+  const { count, converter, sink, jitterMs = 250 } = options;
   const mailer = new Mailer({ transport: `${sink.url}/?maxConnections=10&maxMessages=Infinity`, converter });
   const tokens = Array.from({ length: count }, () => randomUUID());
   const before = sink.messages.length;
   const outcomes = await Promise.allSettled(
-    tokens.map((token, i) => {
+    tokens.map(async (token, i) => {
+      // Staggered starts make the lease count rise and fall, so a linger-0 host starts
+      // and stops many times during the run.
+      await delay(Math.random() * jitterMs);
       const mail = new NewMail({ mailer });
       mail.From = 'stress@example.com';
       mail.To = `rcpt${i}@example.com`;

@@ -34,6 +34,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     logger: false,
     size: 64 * 1024 * 1024,
     maxClients: 1000,
+    closeTimeout: 200,
     onAuth(auth, _session, callback) {
       if (options.auth !== undefined && auth.username === options.auth.user && auth.password === options.auth.pass) {
         callback(null, { user: auth.username });
