@@ -123,9 +123,16 @@ test('nothing listening: CDO_E_FAILED_TO_CONNECT, quickly', async (t) => {
 });
 
 test('a server that never greets: CDO_E_FAILED_TO_CONNECT within the greeting timeout', async (t) => {
-  const silent = createServer(() => undefined);
+  const sockets = new Set<import('node:net').Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
   const { port } = silent.address() as import('node:net').AddressInfo;
   const m = new Mailer({ transport: `smtp://127.0.0.1:${port}/?greetingTimeout=300` });
   const started = Date.now();
@@ -136,7 +143,6 @@ test('a server that never greets: CDO_E_FAILED_TO_CONNECT within the greeting ti
   });
   assert.ok(Date.now() - started < 5_000);
   await m.close();
-  silent.closeAllConnections?.();
 });
 
 test('SMTP options objects and query parameters reach nodemailer', async (t) => {

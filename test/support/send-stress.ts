@@ -43,7 +43,7 @@ export async function runSendStress(options: { count: number; converter: Convert
     }),
   );
   await mailer.close();
-  const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason as unknown);
+  const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => (o).reason as unknown);
   const sentTokens = new Set(tokens.filter((_, i) => outcomes[i]?.status === 'fulfilled'));
   const seen = new Map<string, number>();
   let corrupted = 0;

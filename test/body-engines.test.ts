@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConverterHost } from '../src/converter/converter-host.js';
+
+const host = new ConverterHost({ lingerMs: 0 });
+
+async function convert(input: string, from: string, to: string): Promise<string> {
+  const lease = await host.acquire();
+  try {
+    return await lease.convert(input, from, to);
+  } finally {
+    await lease.release();
+  }
+}
+
+test('markdown → html is GFM: tables, strikethrough, autolinks', async () => {
+  const html = await convert('| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ www.example.com', 'markdown', 'html');
+  assert.match(html, /<table>[\s\S]*<th>a<\/th>[\s\S]*<td>2<\/td>[\s\S]*<\/table>/u);
+  assert.match(html, /<del>old<\/del>/u);
+  assert.match(html, /<a href="http:\/\/www\.example\.com">/u);
+});
+
+test('the converter never touches marked\'s global options', async () => {
+  const { marked } = await import('marked');
+  marked.setOptions({ gfm: false });
+  try {
+    assert.match(await convert('~~x~~', 'markdown', 'html'), /<del>x<\/del>/u);
+  } finally {
+    marked.setOptions({ gfm: true });
+  }
+});
+
+test('html → markdown keeps tables (GFM plugin) and uses ATX headings and fenced code', async () => {
+  const md = await convert('<h2>Title</h2><table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table><pre><code>x = 1</code></pre>', 'html', 'markdown');
+  assert.match(md, /^## Title$/mu);
+  assert.match(md, /^\| a +\| b +\|$/mu);
+  assert.match(md, /\| --- \| --- \|/u);
+  assert.match(md, /```\nx = 1\n```/u);
+});
+
+test('html → text: headings not upper-cased, links kept readable, no tags', async () => {
+  const text = await convert('<html><head><style>p{}</style></head><body><h1>Welcome home</h1><p>See <a href="https://example.com/a">our site</a>.</p><p><a href="https://example.com">https://example.com</a></p></body></html>', 'html', 'text');
+  assert.match(text, /^Welcome home$/mu);
+  assert.match(text, /our site \[https:\/\/example\.com\/a\]/u);
+  assert.doesNotMatch(text, /WELCOME|<|p\{\}/u);
+  assert.match(text, /^https:\/\/example\.com$/mu, 'a link whose text is its URL is not repeated');
+});
+
+test('text → html escapes, makes paragraphs and line breaks, and links URLs', async () => {
+  const html = await convert('Dear <customer> & co,\nsee https://example.com/x?a=1&b=2\n\nBye', 'text', 'html');
+  assert.equal(html, '<p>Dear &lt;customer&gt; &amp; co,<br>\nsee <a href="https://example.com/x?a=1&amp;b=2">https://example.com/x?a=1&amp;b=2</a></p>\n<p>Bye</p>');
+});
+
+test('composed paths: markdown → text and text → markdown go through html', async () => {
+  assert.equal(await convert('# Hello\n\nSome **bold** text.', 'markdown', 'text'), 'Hello\n\nSome bold text.');
+  assert.equal(await convert('1. not a list\n*literal*', 'text', 'markdown'), '1\\. not a list  \n\\*literal\\*');
+  assert.equal(await convert('same', 'html', 'html'), 'same');
+});
