@@ -65,7 +65,7 @@ function kb(text: string): string {
 async function opsPerSecond(fn: () => unknown): Promise<number> {
   let n = 0;
   const start = performance.now();
-  let elapsed = 0;
+  let elapsed: number;
   do {
     await fn();
     n++;
