@@ -162,3 +162,13 @@ test('a bad transport URL is CDO_E_INVALID_SEND_OPTION and never echoes the pass
   });
   assert.throws(() => new Mailer({ transport: 'pickup:' }), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_SEND_OPTION');
 });
+
+test('smtps:// speaks TLS from the first byte; tls.* query parameters reach nodemailer', async (t) => {
+  // smtp-server's built-in localhost certificate is self-signed, hence rejectUnauthorized=false.
+  const server = await sink(t, { server: { secure: true, disabledCommands: ['AUTH'] } });
+  const secure = mailer(t, `smtps://127.0.0.1:${server.port}/?tls.rejectUnauthorized=false`);
+  await htmlMail(secure).Send();
+  assert.equal(server.messages.length, 1);
+  const strict = mailer(t, `smtps://127.0.0.1:${server.port}`);
+  await assert.rejects(htmlMail(strict).Send(), (error: unknown) => isCdoError(error) && error.code === 'CDO_E_FAILED_TO_CONNECT');
+});
