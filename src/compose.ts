@@ -1,15 +1,31 @@
+import { randomBytes } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
+import { quoteString } from 'nodemailer/lib/mime-funcs';
+import type { Mailbox } from './address-list.js';
+import { charsetOf, encodeInCodePage, encodeWords } from './code-pages.js';
 import type { ConverterLease } from './converter/converter-lease.js';
 import type { MailSnapshot } from './mail-snapshot.js';
 import { uuencode } from './uuencode.js';
 
 export type Converting = Pick<ConverterLease, 'convert'>;
 
+/** The bytes of each AttachFile and AttachURL file, read by the caller, in order. */
+export interface SnapshotFiles {
+  readonly attachments: readonly Uint8Array[];
+  readonly resources: readonly Uint8Array[];
+}
+
+type Alternative = NonNullable<SendMailOptions['alternatives']>[number];
+type Attachment = NonNullable<SendMailOptions['attachments']>[number];
+type HeaderList = Array<{ key: string; value: string | { prepared: boolean; value: string } }>;
+
+const UTF8 = 65001;
 const PRIORITY = { 0: 'low', 1: 'normal', 2: 'high' } as const;
+const ADDRESS_HEADERS = new Set(['reply-to', 'sender', 'return-path', 'resent-from', 'resent-to', 'resent-cc', 'disposition-notification-to']);
 
 /** True when a MIME part must be generated (any Base64 attachment makes it MIME, as in CDONTS). */
 export function isMime(snapshot: MailSnapshot): boolean {
-  return snapshot.mailFormat === 0 || snapshot.attachments.some((a) => a.encoding === 1);
+  return snapshot.mailFormat === 0 || [...snapshot.attachments, ...snapshot.resources].some((a) => a.encoding === 1);
 }
 
 /** True when compose will need a converter lease. */
@@ -18,38 +34,52 @@ export function needsConversion(snapshot: MailSnapshot): boolean {
 }
 
 /**
- * Turns a snapshot (plus the attachment bytes, read by the caller) into nodemailer
- * message options. Pure apart from the conversions it asks the lease for; nodemailer
- * builds the MIME.
+ * Turns a snapshot (plus the file bytes, read by the caller) into nodemailer message
+ * options. Pure apart from the conversions it asks the lease for; nodemailer builds the
+ * MIME.
  *
- * - MIME + HTML or Markdown body: multipart/alternative, text part from the converter.
- * - MIME + text body: one text/plain part.
- * - Text: one text/plain part (an HTML/Markdown body as its text rendering), with
- *   attachments UUencoded into it.
+ * - MIME + HTML or Markdown body: multipart/alternative, text part from the converter;
+ *   AttachURL resources in a multipart/related around the HTML; AttachFile files in a
+ *   multipart/mixed around it all.
+ * - MIME + text body: one text/plain part (plus attachments).
+ * - Text: one text/plain part (an HTML/Markdown body as its text rendering), with the
+ *   files UUencoded into it.
+ * - A code page other than UTF-8 writes body and headers in that charset.
  */
-export async function compose(snapshot: MailSnapshot, files: readonly Uint8Array[], lease: Converting | undefined): Promise<SendMailOptions> {
+export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, lease: Converting | undefined): Promise<SendMailOptions> {
   const mime = isMime(snapshot);
-  const { text, html } = await renderBody(snapshot, mime, lease);
+  const rendered = await renderBody(snapshot, mime, lease);
   const options: SendMailOptions = {
-    from: { name: snapshot.from.name, address: snapshot.from.address },
-    subject: snapshot.subject,
-    headers: snapshot.headers.map(({ name, value }) => ({ key: name, value })),
     // nodemailer never reads files or URLs on its own: every byte comes from us.
     disableFileAccess: true,
     disableUrlAccess: true,
   };
-  if (snapshot.to.length > 0) options.to = snapshot.to.map(copyMailbox);
-  if (snapshot.cc.length > 0) options.cc = snapshot.cc.map(copyMailbox);
-  if (snapshot.bcc.length > 0) options.bcc = snapshot.bcc.map(copyMailbox);
   if (snapshot.importance !== 1) options.priority = PRIORITY[snapshot.importance];
+  Object.assign(options, snapshot.codePage === UTF8 ? utf8Headers(snapshot) : codePageHeaders(snapshot));
 
+  let text = rendered.text;
+  if (!mime) {
+    const blocks = [
+      ...snapshot.attachments.map((a, i) => uuencode(files.attachments[i] ?? new Uint8Array(), a.fileName)),
+      ...snapshot.resources.map((r, i) => uuencode(files.resources[i] ?? new Uint8Array(), lastSegment(r.contentLocation))),
+    ];
+    if (blocks.length > 0) text = `${text}\r\n\r\n${blocks.join('\r\n')}`;
+  }
+  const alternatives: Alternative[] = [bodyPart('text/plain', text, snapshot.codePage, 'Body')];
+  if (mime && rendered.html !== undefined) {
+    const html = bodyPart('text/html', rendered.html, snapshot.codePage, 'Body');
+    const headers: Record<string, string> = {};
+    if (snapshot.contentBase !== undefined) headers['Content-Base'] = snapshot.contentBase;
+    if (snapshot.contentLocation !== undefined) headers['Content-Location'] = snapshot.contentLocation;
+    if (Object.keys(headers).length > 0) html.headers = headers;
+    alternatives.push(html);
+  }
+  options.alternatives = alternatives;
   if (mime) {
-    options.text = text;
-    if (html !== undefined) options.html = html;
-    options.attachments = snapshot.attachments.map((a, i) => ({ filename: a.fileName, content: Buffer.from(files[i] ?? []) }));
-  } else {
-    const blocks = snapshot.attachments.map((a, i) => uuencode(files[i] ?? new Uint8Array(), a.fileName));
-    options.text = blocks.length === 0 ? text : `${text}\r\n\r\n${blocks.join('\r\n')}`;
+    options.attachments = [
+      ...snapshot.resources.map((r, i) => resourcePart(r, files.resources[i], rendered.html)),
+      ...snapshot.attachments.map((a, i): Attachment => ({ filename: a.fileName, content: Buffer.from(files.attachments[i] ?? []) })),
+    ];
   }
   return options;
 }
@@ -63,6 +93,80 @@ async function renderBody(snapshot: MailSnapshot, mime: boolean, lease: Converti
   return mime ? { text, html } : { text };
 }
 
-function copyMailbox({ name, address }: { name: string; address: string }): { name: string; address: string } {
+function bodyPart(type: 'text/plain' | 'text/html', content: string, codePage: number, what: string): Alternative {
+  return {
+    contentType: `${type}; charset=${charsetOf(codePage)}`,
+    content: codePage === UTF8 ? content : encodeInCodePage(content, codePage, what),
+  };
+}
+
+/**
+ * An AttachURL resource: a related part with Content-Location (and Content-Base), and a
+ * Content-ID so `cid:` links work; when the HTML already says `cid:<location>`, that is
+ * the Content-ID it gets.
+ */
+function resourcePart(resource: MailSnapshot['resources'][number], bytes: Uint8Array | undefined, html: string | undefined): Attachment {
+  const wanted = resource.contentLocation.replace(/[<>\s]/gu, '');
+  const referencedByCid = html !== undefined && wanted !== '' && html.includes(`cid:${wanted}`);
+  const headers: Record<string, string> = { 'Content-Location': resource.contentLocation };
+  if (resource.contentBase !== undefined) headers['Content-Base'] = resource.contentBase;
+  return {
+    filename: lastSegment(resource.contentLocation),
+    content: Buffer.from(bytes ?? []),
+    cid: referencedByCid ? wanted : `${randomBytes(8).toString('hex')}@cdonts`,
+    contentDisposition: 'inline',
+    headers,
+  };
+}
+
+function lastSegment(location: string): string {
+  const path = location.split(/[?#]/u)[0] ?? '';
+  return path.split(/[\\/]/u).filter((s) => s !== '').pop() ?? 'resource';
+}
+
+function copy({ name, address }: Mailbox): { name: string; address: string } {
   return { name, address };
+}
+
+/** UTF-8: nodemailer encodes the headers itself and derives the envelope. */
+function utf8Headers(snapshot: MailSnapshot): SendMailOptions {
+  const options: SendMailOptions = {
+    from: copy(snapshot.from),
+    subject: snapshot.subject,
+    headers: snapshot.headers.map(({ name, value }) => ({ key: name, value })),
+  };
+  if (snapshot.to.length > 0) options.to = snapshot.to.map(copy);
+  if (snapshot.cc.length > 0) options.cc = snapshot.cc.map(copy);
+  if (snapshot.bcc.length > 0) options.bcc = snapshot.bcc.map(copy);
+  return options;
+}
+
+/**
+ * Another code page: nodemailer writes encoded words in UTF-8 only, so the subject,
+ * display names and custom header values are encoded here (RFC 2047, in that charset) and
+ * handed over as prepared headers. Every piece was validated on assignment (no CR, LF or
+ * other controls), and the envelope is given explicitly.
+ */
+function codePageHeaders(snapshot: MailSnapshot): SendMailOptions {
+  const cp = snapshot.codePage;
+  const prepared = (value: string): { prepared: boolean; value: string } => ({ prepared: true, value });
+  const list = (boxes: readonly Mailbox[], what: string): string => boxes.map((box) => mailbox(box, cp, what)).join(',\r\n ');
+  const headers: HeaderList = [{ key: 'From', value: prepared(mailbox(snapshot.from, cp, 'From')) }];
+  if (snapshot.to.length > 0) headers.push({ key: 'To', value: prepared(list(snapshot.to, 'To')) });
+  if (snapshot.cc.length > 0) headers.push({ key: 'Cc', value: prepared(list(snapshot.cc, 'Cc')) });
+  headers.push({ key: 'Subject', value: prepared(encodeWords(snapshot.subject, cp, 'Subject')) });
+  for (const { name, value } of snapshot.headers) {
+    const structured = ADDRESS_HEADERS.has(name.toLowerCase());
+    headers.push({ key: name, value: structured ? value : prepared(encodeWords(value, cp, `header ${name}`)) });
+  }
+  return {
+    headers: headers,
+    envelope: { from: snapshot.from.address, to: [...snapshot.to, ...snapshot.cc, ...snapshot.bcc].map((b) => b.address) },
+  };
+}
+
+function mailbox({ name, address }: Mailbox, codePage: number, what: string): string {
+  if (name === '') return address;
+  const display = /^[\u0020-\u007e]*$/u.test(name) ? (/^[\w ]*$/u.test(name) ? name : quoteString(name)) : encodeWords(name, codePage, `${what} display name`);
+  return `${display} <${address}>`;
 }

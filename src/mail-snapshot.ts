@@ -18,6 +18,15 @@ export interface AttachmentSpec {
   readonly encoding: EncodingMethod | undefined;
 }
 
+export interface ResourceSpec {
+  /** Absolute path of the file, checked like an attachment. */
+  readonly path: string;
+  /** The URL the HTML uses for it (`<img src="logo.gif">` → "logo.gif"). */
+  readonly contentLocation: string;
+  readonly contentBase: string | undefined;
+  readonly encoding: EncodingMethod | undefined;
+}
+
 /**
  * Everything Send needs, frozen at the moment Send is called. Validated already:
  * compose never re-validates.
@@ -34,4 +43,11 @@ export interface MailSnapshot {
   readonly importance: Importance;
   readonly headers: readonly HeaderField[];
   readonly attachments: readonly AttachmentSpec[];
+  /** AttachURL resources: embedded beside the HTML in a multipart/related. */
+  readonly resources: readonly ResourceSpec[];
+  /** Content-Base and Content-Location of the HTML body (RFC 2557). */
+  readonly contentBase: string | undefined;
+  readonly contentLocation: string | undefined;
+  /** SetLocaleIDs: the code page of body and headers. */
+  readonly codePage: number;
 }

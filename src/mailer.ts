@@ -101,9 +101,12 @@ export class Mailer {
   }
 
   async #deliver(snapshot: MailSnapshot): Promise<SendResult> {
-    const files = await Promise.all(
-      snapshot.attachments.map(async (a) => readFile(await resolveAttachmentPath(a.path, this.attachmentRoot))),
-    );
+    const read = async (path: string): Promise<Buffer> => readFile(await resolveAttachmentPath(path, this.attachmentRoot));
+    const [attachments, resources] = await Promise.all([
+      Promise.all(snapshot.attachments.map((a) => read(a.path))),
+      Promise.all(snapshot.resources.map((r) => read(r.path))),
+    ]);
+    const files = { attachments, resources };
     const lease = needsConversion(snapshot) ? await this.#converter.acquire() : undefined;
     let message;
     try {

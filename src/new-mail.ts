@@ -7,7 +7,8 @@ import { StateMachine, type TransitionTable } from './internal/state-machine.js'
 import { getDefaultMailer } from './default-mailer.js';
 import type { Mailer, SendResult } from './mailer.js';
 import type { BodyKind } from './converter/body-kind.js';
-import type { AttachmentSpec, EncodingMethod, HeaderField, Importance, MailFormat, MailSnapshot } from './mail-snapshot.js';
+import type { AttachmentSpec, EncodingMethod, HeaderField, Importance, MailFormat, MailSnapshot, ResourceSpec } from './mail-snapshot.js';
+import { assertCodePage, DEFAULT_CODE_PAGE } from './code-pages.js';
 
 export type NewMailState = 'composing' | 'sending' | 'sent';
 
@@ -62,6 +63,10 @@ export class NewMail {
   #importance: ImportanceValue = 1;
   readonly #headers: HeaderField[] = [];
   readonly #attachments: AttachmentSpec[] = [];
+  readonly #resources: ResourceSpec[] = [];
+  #contentBase: string | undefined;
+  #contentLocation: string | undefined;
+  #codePage = DEFAULT_CODE_PAGE;
 
   constructor(options: NewMailOptions = {}) {
     this.#mailer = options.mailer;
@@ -161,6 +166,38 @@ export class NewMail {
     this.#importance = normalise(value);
   }
 
+  /** Content-Base of the HTML body: the base URL its relative links resolve against. */
+  get ContentBase(): string {
+    this.#assertReadable();
+    return this.#contentBase ?? '';
+  }
+  set ContentBase(value: string) {
+    this.#assertWritable();
+    this.#contentBase = optionalHeaderText(value, 'ContentBase');
+  }
+
+  /** Content-Location of the HTML body (RFC 2557); relative to ContentBase when both are set. */
+  get ContentLocation(): string {
+    this.#assertReadable();
+    return this.#contentLocation ?? '';
+  }
+  set ContentLocation(value: string) {
+    this.#assertWritable();
+    this.#contentLocation = optionalHeaderText(value, 'ContentLocation');
+  }
+
+  /** The code page of body and headers: 65001 (UTF-8, the default), 1252, 932… */
+  get codePage(): number {
+    this.#assertReadable();
+    return this.#codePage;
+  }
+
+  /** Chooses the charset of body and headers by Windows code page, as in CDONTS. */
+  SetLocaleIDs(codePage: number): void {
+    this.#assertWritable();
+    this.#codePage = assertCodePage(codePage);
+  }
+
   /**
    * `Value(name, value)` adds a header (a repeated name adds another one).
    * `Value(name)` reads back what was set: the value, or an array when set several times.
@@ -190,11 +227,29 @@ export class NewMail {
   AttachFile(source: string, fileName?: string, encoding?: EncodingMethod): void {
     this.#assertWritable();
     const path = resolveAttachmentPathSync(source, this.#currentMailer().attachmentRoot);
-    const shownName = fileName === undefined || fileName === '' ? basename(path) : basename(assertHeaderText(fileName, 'AttachFile fileName'));
-    if (encoding !== undefined && encoding !== 0 && encoding !== 1) {
-      throw new CdoError('CDO_E_INVALID_PARAMETER', `AttachFile encoding must be 0 (UUencode) or 1 (Base64), got ${String(encoding)}`);
-    }
-    this.#attachments.push({ path, fileName: shownName, encoding });
+    // A name with path parts is reduced to its last part, Windows or POSIX separators alike.
+    const shownName = fileName === undefined || fileName === '' ? basename(path) : lastPathPart(assertHeaderText(fileName, 'AttachFile fileName'));
+    if (shownName === '' || shownName === '.' || shownName === '..') throw new CdoError('CDO_E_INVALID_PARAMETER', 'AttachFile fileName has no name part');
+    this.#attachments.push({ path, fileName: shownName, encoding: checkEncoding(encoding, 'AttachFile') });
+  }
+
+  /**
+   * Embeds a resource the HTML body refers to (an image, a style sheet) in a
+   * multipart/related beside it (RFC 2557): `<img src="logo.gif">` finds the file attached
+   * with `AttachURL(path, 'logo.gif')`. The part also gets a Content-ID, so `cid:` links
+   * work, and `src="cid:logo.gif"` finds it too.
+   */
+  AttachURL(source: string, contentLocation: string, contentBase?: string, encoding?: EncodingMethod): void {
+    this.#assertWritable();
+    const path = resolveAttachmentPathSync(source, this.#currentMailer().attachmentRoot);
+    const location = assertHeaderText(contentLocation, 'AttachURL contentLocation');
+    if (location.trim() === '') throw new CdoError('CDO_E_INVALID_PARAMETER', 'AttachURL needs a contentLocation, the URL the HTML uses');
+    this.#resources.push({
+      path,
+      contentLocation: location,
+      contentBase: contentBase === undefined ? undefined : optionalHeaderText(contentBase, 'AttachURL contentBase'),
+      encoding: checkEncoding(encoding, 'AttachURL'),
+    });
   }
 
   /**
@@ -231,6 +286,10 @@ export class NewMail {
       importance: lookup(IMPORTANCES, importance ?? this.#importance, 'Send importance', IMPORTANCE_EXPECTED),
       headers: [...this.#headers],
       attachments: [...this.#attachments],
+      resources: [...this.#resources],
+      contentBase: this.#contentBase,
+      contentLocation: this.#contentLocation,
+      codePage: this.#codePage,
     };
     if (snapshot.to.length + snapshot.cc.length + snapshot.bcc.length === 0) {
       throw new CdoError('CDO_E_NO_RECIPIENTS', 'Send needs at least one To, Cc or Bcc recipient');
@@ -277,6 +336,23 @@ function checkBody(value: unknown, what: string): string {
     throw new CdoError('CDO_E_STRING_TOO_LONG', `${what} is longer than ${MAX_BODY_LENGTH} characters`);
   }
   return value;
+}
+
+function optionalHeaderText(value: unknown, what: string): string | undefined {
+  const text = assertHeaderText(value, what);
+  return text === '' ? undefined : text;
+}
+
+function checkEncoding(encoding: unknown, what: string): EncodingMethod | undefined {
+  if (encoding === undefined || encoding === null) return undefined;
+  if (encoding !== 0 && encoding !== 1) {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} encoding must be 0 (UUencode) or 1 (Base64), got ${JSON.stringify(encoding)}`);
+  }
+  return encoding;
+}
+
+function lastPathPart(name: string): string {
+  return name.split(/[\\/]/u).pop()?.trim() ?? '';
 }
 
 function missingFrom(): never {
