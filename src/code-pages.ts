@@ -20,10 +20,35 @@ const iso2022jp: CodePage = {
   decode: (bytes) => Encoding.codeToString(Encoding.convert([...bytes], { to: 'UNICODE', from: 'JIS' })),
 };
 
+// windows-1258 holds the Vietnamese tone marks as combining characters: a precomposed
+// letter such as "ế" goes out as "ê" + U+0301, the way Windows writes it.
+const windows1258: CodePage = {
+  charset: 'windows-1258',
+  encode: (text) => iconv.encode(splitToneMarks(text), 'windows-1258'),
+  decode: (bytes) => iconv.decode(bytes, 'windows-1258').normalize('NFC'),
+};
+
+const TONE_MARKS = ['\u0300', '\u0301', '\u0303', '\u0309', '\u0323'];
+
+function fitsIn1258(text: string): boolean {
+  return iconv.decode(iconv.encode(text, 'windows-1258'), 'windows-1258') === text;
+}
+
+function splitToneMarks(text: string): string {
+  let out = '';
+  for (const char of text.normalize('NFC')) {
+    const decomposed = char.normalize('NFD');
+    const mark = fitsIn1258(char) ? undefined : TONE_MARKS.find((m) => decomposed.includes(m) && fitsIn1258(decomposed.replace(m, '').normalize('NFC')));
+    out += mark === undefined ? char : decomposed.replace(mark, '').normalize('NFC') + mark;
+  }
+  return out;
+}
+
 const CODE_PAGES = new Map<number, CodePage>([
   [65001, viaIconv('UTF-8')],
   [20127, viaIconv('US-ASCII', 'ascii')],
-  ...[1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258].map((cp): [number, CodePage] => [cp, viaIconv(`windows-${cp}`)]),
+  [1258, windows1258],
+  ...[1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257].map((cp): [number, CodePage] => [cp, viaIconv(`windows-${cp}`)]),
   ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n): [number, CodePage] => [28590 + n, viaIconv(`ISO-8859-${n}`)]),
   [932, viaIconv('Shift_JIS', 'cp932')],
   [936, viaIconv('GBK')],
@@ -53,8 +78,8 @@ export function charsetOf(codePage: number): string {
 export function encodeInCodePage(text: string, codePage: number, what: string): Buffer {
   const page = codePage_(codePage);
   const bytes = page.encode(text);
-  if (page.decode(bytes) !== text) {
-    const bad = [...text].find((c) => page.decode(page.encode(c)) !== c) ?? '?';
+  if (page.decode(bytes) !== (codePage === 1258 ? text.normalize('NFC') : text)) {
+    const bad = [...text.normalize('NFC')].find((c) => page.decode(page.encode(c)) !== c) ?? '?';
     throw new CdoError(
       'CDO_E_INVALID_PARAMETER',
       `${what}: ${JSON.stringify(bad)} (U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}) cannot be written in code page ${codePage} (${page.charset})`,

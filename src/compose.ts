@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
-import { quoteString } from 'nodemailer/lib/mime-funcs';
 import type { Mailbox } from './address-list.js';
 import { charsetOf, encodeInCodePage, encodeWords } from './code-pages.js';
 import type { ConverterLease } from './converter/converter-lease.js';
@@ -128,45 +127,41 @@ function copy({ name, address }: Mailbox): { name: string; address: string } {
   return { name, address };
 }
 
-/** UTF-8: nodemailer encodes the headers itself and derives the envelope. */
-function utf8Headers(snapshot: MailSnapshot): SendMailOptions {
-  const options: SendMailOptions = {
-    from: copy(snapshot.from),
-    subject: snapshot.subject,
-    headers: snapshot.headers.map(({ name, value }) => ({ key: name, value })),
-  };
+/**
+ * Addresses always go through nodemailer, which derives the envelope from them and
+ * encodes non-ASCII display names itself (as UTF-8 encoded words: it refuses prepared
+ * address headers, on purpose).
+ */
+function addressFields(snapshot: MailSnapshot): SendMailOptions {
+  const options: SendMailOptions = { from: copy(snapshot.from) };
   if (snapshot.to.length > 0) options.to = snapshot.to.map(copy);
   if (snapshot.cc.length > 0) options.cc = snapshot.cc.map(copy);
   if (snapshot.bcc.length > 0) options.bcc = snapshot.bcc.map(copy);
   return options;
 }
 
+/** UTF-8: nodemailer encodes every header itself. */
+function utf8Headers(snapshot: MailSnapshot): SendMailOptions {
+  return {
+    ...addressFields(snapshot),
+    subject: snapshot.subject,
+    headers: snapshot.headers.map(({ name, value }) => ({ key: name, value })),
+  };
+}
+
 /**
- * Another code page: nodemailer writes encoded words in UTF-8 only, so the subject,
- * display names and custom header values are encoded here (RFC 2047, in that charset) and
- * handed over as prepared headers. Every piece was validated on assignment (no CR, LF or
- * other controls), and the envelope is given explicitly.
+ * Another code page: nodemailer writes encoded words in UTF-8 only, so the subject and
+ * the unstructured custom headers are encoded here (RFC 2047, in that charset) and handed
+ * over as prepared headers. Every piece was validated on assignment (no CR, LF or other
+ * controls); this code adds only encoded words and folding.
  */
 function codePageHeaders(snapshot: MailSnapshot): SendMailOptions {
   const cp = snapshot.codePage;
   const prepared = (value: string): { prepared: boolean; value: string } => ({ prepared: true, value });
-  const list = (boxes: readonly Mailbox[], what: string): string => boxes.map((box) => mailbox(box, cp, what)).join(',\r\n ');
-  const headers: HeaderList = [{ key: 'From', value: prepared(mailbox(snapshot.from, cp, 'From')) }];
-  if (snapshot.to.length > 0) headers.push({ key: 'To', value: prepared(list(snapshot.to, 'To')) });
-  if (snapshot.cc.length > 0) headers.push({ key: 'Cc', value: prepared(list(snapshot.cc, 'Cc')) });
-  headers.push({ key: 'Subject', value: prepared(encodeWords(snapshot.subject, cp, 'Subject')) });
+  const headers: HeaderList = [{ key: 'Subject', value: prepared(encodeWords(snapshot.subject, cp, 'Subject')) }];
   for (const { name, value } of snapshot.headers) {
     const structured = ADDRESS_HEADERS.has(name.toLowerCase());
     headers.push({ key: name, value: structured ? value : prepared(encodeWords(value, cp, `header ${name}`)) });
   }
-  return {
-    headers: headers,
-    envelope: { from: snapshot.from.address, to: [...snapshot.to, ...snapshot.cc, ...snapshot.bcc].map((b) => b.address) },
-  };
-}
-
-function mailbox({ name, address }: Mailbox, codePage: number, what: string): string {
-  if (name === '') return address;
-  const display = /^[\u0020-\u007e]*$/u.test(name) ? (/^[\w ]*$/u.test(name) ? name : quoteString(name)) : encodeWords(name, codePage, `${what} display name`);
-  return `${display} <${address}>`;
+  return { ...addressFields(snapshot), headers: headers as SendMailOptions['headers'] };
 }

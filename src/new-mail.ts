@@ -346,7 +346,7 @@ function optionalHeaderText(value: unknown, what: string): string | undefined {
 function checkEncoding(encoding: unknown, what: string): EncodingMethod | undefined {
   if (encoding === undefined || encoding === null) return undefined;
   if (encoding !== 0 && encoding !== 1) {
-    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} encoding must be 0 (UUencode) or 1 (Base64), got ${JSON.stringify(encoding)}`);
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} encoding must be 0 (UUencode) or 1 (Base64), got ${typeof encoding === 'number' ? encoding : typeof encoding}`);
   }
   return encoding;
 }
