@@ -163,5 +163,5 @@ function codePageHeaders(snapshot: MailSnapshot): SendMailOptions {
     const structured = ADDRESS_HEADERS.has(name.toLowerCase());
     headers.push({ key: name, value: structured ? value : prepared(encodeWords(value, cp, `header ${name}`)) });
   }
-  return { ...addressFields(snapshot), headers: headers as SendMailOptions['headers'] };
+  return { ...addressFields(snapshot), headers: headers };
 }
