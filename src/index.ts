@@ -8,6 +8,8 @@ export { ConverterHost, type ConverterHostOptions, type ConverterSource, type Co
 export { ConverterLease } from './converter/converter-lease.js';
 export { bodyKinds, type BodyKind } from './converter/body-kind.js';
 export * from './cdo-constants.js';
+export { parseAddressList, formatAddressList, type Mailbox } from './address-list.js';
+export { supportedCodePages } from './code-pages.js';
 export { CdoError, isCdoError } from './errors/cdo-error.js';
 export { TransportError, type TransportErrorDetails } from './errors/transport-error.js';
 export { errorCodes, type ErrorCode } from './errors/error-codes.js';
