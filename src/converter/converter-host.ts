@@ -26,6 +26,15 @@ export interface ConverterHostOptions {
   readonly lingerMs?: number;
   /** Builds the engines; tests pass one that fails or counts. */
   readonly createEngines?: BodyEnginesFactory;
+  /** Runs `callback` after `ms`; returns a cancel function. Race tests schedule it themselves. */
+  readonly scheduleLinger?: (callback: () => void, ms: number) => () => void;
+}
+
+/** The default linger timer: unref'd, so an idle converter never keeps the process alive. */
+function lingerTimer(callback: () => void, ms: number): () => void {
+  const timer = setTimeout(callback, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 }
 
 /** Anything NewMail can lease a converter from: the host, or a test double of the KB bug. */
@@ -45,18 +54,20 @@ export class ConverterHost implements ConverterSource {
   readonly #lifecycle = new StateMachine<ConverterState>('idle', transitions, 'converter');
   readonly #mutex = new Mutex();
   readonly #createEngines: BodyEnginesFactory;
+  readonly #scheduleLinger: (callback: () => void, ms: number) => () => void;
   #lingerMs: number;
   #engines: BodyEngines | undefined;
   #refs = 0;
   #starts = 0;
   #stops = 0;
   #conversions = 0;
-  #lingerTimer: NodeJS.Timeout | undefined;
+  #cancelLingerTimer: (() => void) | undefined;
   #onDrained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: ConverterHostOptions = {}) {
     this.#createEngines = options.createEngines ?? createBodyEngines;
+    this.#scheduleLinger = options.scheduleLinger ?? lingerTimer;
     this.#lingerMs = checkLinger(options.lingerMs ?? DEFAULT_LINGER_MS);
   }
 
@@ -156,17 +167,18 @@ export class ConverterHost implements ConverterSource {
       return;
     }
     this.#cancelLinger();
-    this.#lingerTimer = setTimeout(() => {
-      this.#lingerTimer = undefined;
+    const cancel = this.#scheduleLinger(() => {
+      if (this.#cancelLingerTimer !== cancel) return; // cancelled, or replaced by a newer one
+      this.#cancelLingerTimer = undefined;
       void this.#stopIfUnused();
     }, this.#lingerMs);
-    this.#lingerTimer.unref(); // an idle converter never keeps the process alive
+    this.#cancelLingerTimer = cancel;
   }
 
   /** The linger stop: only under the mutex, and only if nobody took a lease meanwhile. */
   async #stopIfUnused(): Promise<void> {
     await this.#mutex.runExclusive(async () => {
-      if (this.#refs !== 0 || this.#lifecycle.state !== 'ready' || this.#lingerTimer !== undefined) return;
+      if (this.#refs !== 0 || this.#lifecycle.state !== 'ready' || this.#cancelLingerTimer !== undefined) return;
       this.#lifecycle.to('stopping');
       await this.#stopEngines();
     });
@@ -184,10 +196,8 @@ export class ConverterHost implements ConverterSource {
   }
 
   #cancelLinger(): void {
-    if (this.#lingerTimer !== undefined) {
-      clearTimeout(this.#lingerTimer);
-      this.#lingerTimer = undefined;
-    }
+    this.#cancelLingerTimer?.();
+    this.#cancelLingerTimer = undefined;
   }
 }
 

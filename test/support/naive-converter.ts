@@ -1,4 +1,4 @@
-import type { BodyEngines } from '../../src/converter/body-engines.js';
+import type { BodyEngines, BodyEnginesFactory } from '../../src/converter/body-engines.js';
 import type { BodyKind } from '../../src/converter/body-kind.js';
 import type { ConverterSource } from '../../src/converter/converter-host.js';
 import { createSlowEngines } from './slow-engines.js';
@@ -10,9 +10,17 @@ import { createSlowEngines } from './slow-engines.js';
  */
 export class NaiveConverter implements ConverterSource {
   #shared: BodyEngines | undefined;
+  readonly #createEngines: BodyEnginesFactory;
+
+  constructor(createEngines: BodyEnginesFactory = createSlowEngines) {
+    this.#createEngines = createEngines;
+  }
+
+  /** The original had no orderly shutdown either. */
+  async close(): Promise<void> {}
 
   async acquire(): Promise<{ convert(input: string, from: string, to: string): Promise<string>; release(): Promise<void> }> {
-    this.#shared = await createSlowEngines();
+    this.#shared = await this.#createEngines();
     return {
       convert: async (input, from, to) => {
         const engines = this.#shared;
