@@ -51,13 +51,13 @@ export interface ExploreOptions {
  * engine stop and linger timer is a scheduled task whose order fast-check chooses.
  * Returns the violations of the first failing schedule, or none.
  */
-export async function exploreRaces(makeSubject: (deps: RaceDeps) => RaceSubject, options: ExploreOptions): Promise<fc.RunDetails<[fc.Scheduler, Step[], boolean, boolean[]]>> {
+export async function exploreRaces(makeSubject: (deps: RaceDeps) => RaceSubject, options: ExploreOptions): Promise<fc.RunDetails<[fc.Scheduler, Step[], boolean, readonly boolean[]]>> {
   const { numRuns, seed, startFailures: failStarts = true } = options;
   const property = fc.asyncProperty(
     fc.scheduler(),
     fc.array(stepArb, { minLength: 1, maxLength: 8 }),
     fc.boolean(),
-    failStarts ? fc.array(fc.boolean(), { maxLength: 4 }) : fc.constant([]),
+    failStarts ? fc.array(fc.boolean(), { maxLength: 4 }) : fc.constant<readonly boolean[]>([]),
     async (s, steps, lingers, startFailures) => {
       const violations: string[] = [];
       let alive = 0;
