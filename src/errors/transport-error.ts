@@ -35,4 +35,14 @@ export class TransportError extends CdoError {
     this.smtpCode = details.smtpCode;
     this.rejected = details.rejected ?? [];
   }
+
+  /**
+   * True when trying again later may succeed: a 4xx reply, or no reply at all (the
+   * connection failed, dropped or timed out). False for 5xx and authentication failures.
+   */
+  get temporary(): boolean {
+    if (this.code === 'CDO_E_AUTHENTICATION_FAILURE' || this.code === 'CDO_E_DISK_ERROR' || this.code === 'CDO_E_NO_PICKUP_DIR') return false;
+    if (this.responseCode !== undefined) return this.responseCode >= 400 && this.responseCode < 500;
+    return true;
+  }
 }

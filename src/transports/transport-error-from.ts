@@ -34,6 +34,8 @@ function classify(smtpCode: string | undefined, command: string | undefined): Er
   if (smtpCode === 'EENVELOPE') {
     return command !== undefined && /^MAIL\b/iu.test(command) ? 'CDO_E_SENDER_REJECTED' : 'CDO_E_RECIPIENTS_REJECTED';
   }
+  // nodemailer labels an unexpected close 'CONN' whatever the phase: it is a drop.
+  if (smtpCode === 'ECONNECTION') return 'CDO_E_CONNECTION_DROPPED';
   if (command === 'CONN' || (smtpCode !== undefined && CONNECT_CODES.has(smtpCode))) return 'CDO_E_FAILED_TO_CONNECT';
   if (smtpCode !== undefined && DROPPED_CODES.has(smtpCode)) return 'CDO_E_CONNECTION_DROPPED';
   return 'CDO_E_SMTP_SEND_FAILED';
