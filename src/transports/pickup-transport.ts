@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type MailMessage from 'nodemailer/lib/mailer/mail-message';
 import type { SentMessageInfo, Transport } from 'nodemailer';
@@ -7,6 +7,9 @@ import { TransportError } from '../errors/transport-error.js';
 import { crlfBytes, envelopeLines } from './mail-bytes.js';
 
 export const DEFAULT_PICKUP_DIRECTORY = './mailroot/pickup';
+
+/** A temporary file older than this is abandoned whoever wrote it. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 export interface PickupTransportOptions {
   readonly directory: string;
@@ -83,11 +86,42 @@ export class PickupTransport implements Transport<PickupSentMessageInfo> {
       try {
         await mkdir(this.directory, { recursive: true });
         if (!(await stat(this.directory)).isDirectory()) throw new Error('not a directory');
+        await removeStaleTemporaries(this.directory);
       } catch (error) {
         this.#ready = undefined; // retry next time: the directory may be fixed meanwhile
         throw new TransportError('CDO_E_NO_PICKUP_DIR', `the pickup directory ${this.directory} cannot be used`, { transport: this.name }, { cause: error });
       }
     })();
     return this.#ready;
+  }
+}
+
+/**
+ * Removes the temporary files of writers that died mid-write (kill -9, power loss): the
+ * process named in the file name is gone, or the file is older than an hour. A live
+ * writer's file is left alone. They were never visible as `.eml`, so nothing is lost.
+ */
+export async function removeStaleTemporaries(directory: string): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(directory)) {
+    if (!name.endsWith('.tmp')) continue;
+    const pid = Number.parseInt(name.split('-')[2] ?? '', 36);
+    const path = join(directory, name);
+    const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => undefined);
+    if (age === undefined) continue;
+    if ((pid !== process.pid && !isAlive(pid)) || age > STALE_TEMP_MS) {
+      await unlink(path).then(() => removed++, () => undefined);
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
