@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import { CdoError } from './errors/cdo-error.js';
 import { assertHeaderText } from './header-text.js';
@@ -112,23 +112,30 @@ function checkMailbox(name: string, address: string, what: string): Mailbox {
   if (address === '') {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what}: "${name.slice(0, 60)}" is not an e-mail address`);
   }
-  if (!isValidAddress(address)) {
+  const canonical = canonicalAddress(address);
+  if (canonical === undefined) {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what}: "${address.slice(0, 120)}" is not a valid e-mail address`);
   }
-  return { name: assertHeaderText(name, `${what} display name`), address };
+  return { name: assertHeaderText(name, `${what} display name`), address: canonical };
 }
 
-function isValidAddress(address: string): boolean {
-  if (address.length > 254) return false;
+/**
+ * The address as it will be sent, or undefined when it is not one. The domain goes
+ * through UTS-46 (soft hyphens and zero-width characters dropped, full-width letters
+ * folded, case lowered), so what is checked, shown and sent is one and the same domain.
+ */
+function canonicalAddress(address: string): string | undefined {
+  if (address.length > 254) return undefined;
   const at = address.lastIndexOf('@');
-  if (at <= 0 || at === address.length - 1) return false;
+  if (at <= 0 || at === address.length - 1) return undefined;
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
-  if (local.length > 64) return false;
-  if (!DOT_ATOM_LOCAL.test(local) && !QUOTED_LOCAL.test(local)) return false;
-  if (ADDRESS_LITERAL.test(domain)) return true;
-  // UTS-46 mapping refuses what could not be a host name; labels must be LDH after it.
+  if (local.length > 64) return undefined;
+  if (!DOT_ATOM_LOCAL.test(local) && !QUOTED_LOCAL.test(local)) return undefined;
+  if (!local.isWellFormed() || /[\u00ad\u200b-\u200f\u2060\ufeff]/u.test(local)) return undefined;
+  if (ADDRESS_LITERAL.test(domain)) return address;
   const ascii = domainToASCII(domain);
-  if (ascii === '' || ascii.length > 253) return false;
-  return ascii.split('.').every((label) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/u.test(label));
+  if (ascii === '' || ascii.length > 253) return undefined;
+  if (!ascii.split('.').every((label) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/u.test(label))) return undefined;
+  return `${local}@${domainToUnicode(ascii)}`;
 }

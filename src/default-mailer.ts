@@ -13,9 +13,11 @@ export interface ConfigureOptions {
   readonly attachmentRoot?: string;
   /** How long the converter stays up after its last lease (ms); 0 stops at once. */
   readonly converterLingerMs?: number;
+  /** Allow non-ASCII local parts over SMTP (the server must support SMTPUTF8). */
+  readonly smtputf8?: boolean;
 }
 
-const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs']);
+const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8']);
 
 let settings: ConfigureOptions = {};
 let current: Mailer | undefined;
@@ -35,7 +37,7 @@ export function configure(options: ConfigureOptions): void {
   }
   if (options.converterLingerMs !== undefined) converter.setLinger(options.converterLingerMs);
   const next = { ...settings, ...options };
-  const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined;
+  const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined || options.smtputf8 !== undefined;
   if (replacement) {
     const mailer = createDefaultMailer(next); // throws on a bad transport before anything changes
     retire();
@@ -73,7 +75,7 @@ function createDefaultMailer(options: ConfigureOptions): Mailer {
     options.transport ??
     nonEmpty(process.env['CDONTS_TRANSPORT']) ??
     `pickup:${options.pickupDirectory ?? nonEmpty(process.env['CDONTS_PICKUP_DIR']) ?? DEFAULT_PICKUP_DIRECTORY}`;
-  return new Mailer({ transport, attachmentRoot: options.attachmentRoot });
+  return new Mailer({ transport, attachmentRoot: options.attachmentRoot, smtputf8: options.smtputf8 });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -7,6 +7,10 @@ const FORBIDDEN_IN_HEADER = /[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/u;
 // RFC 5322 field-name: printable ASCII except colon.
 const FIELD_NAME = /^[\u0021-\u0039\u003b-\u007e]+$/u;
 
+// An RFC 2047 encoded word typed in by the caller would be decoded by the reader into
+// whatever it hides (CR/LF included): pass the text itself, the library encodes it.
+const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?[^?\s]*\?=/iu;
+
 export const MAX_HEADER_VALUE_LENGTH = 16_384;
 
 /** Throws CDO_E_INVALID_PARAMETER unless `value` is a string that can go into a header. */
@@ -16,6 +20,9 @@ export function assertHeaderText(value: unknown, what: string): string {
   }
   if (FORBIDDEN_IN_HEADER.test(value)) {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} contains CR, LF or another control character`);
+  }
+  if (ENCODED_WORD.test(value)) {
+    throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} contains a pre-encoded word (=?charset?…?=); pass the plain text, it is encoded for you`);
   }
   if (!value.isWellFormed()) {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} contains an unpaired surrogate`);

@@ -17,6 +17,11 @@ export interface MailerOptions {
   readonly attachmentRoot?: string | undefined;
   /** The converter to lease from; the process-wide one by default. */
   readonly converter?: ConverterSource | undefined;
+  /**
+   * Allow addresses with a non-ASCII local part (josé@…) over SMTP. Off by default: a
+   * server without SMTPUTF8 would otherwise get them silently, so Send fails loudly instead.
+   */
+  readonly smtputf8?: boolean | undefined;
 }
 
 export interface SendResult {
@@ -51,6 +56,7 @@ export class Mailer {
   readonly #converter: ConverterSource;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly attachmentRoot: string | undefined;
+  readonly #smtputf8: boolean;
   #keepAlive: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
@@ -58,6 +64,7 @@ export class Mailer {
     this.#transport = createTransport(options.transport);
     this.#converter = options.converter ?? processConverter;
     this.attachmentRoot = options.attachmentRoot;
+    this.#smtputf8 = options.smtputf8 ?? false;
   }
 
   get state(): MailerState {
@@ -101,6 +108,12 @@ export class Mailer {
   }
 
   async #deliver(snapshot: MailSnapshot): Promise<SendResult> {
+    if (this.#transport.name === 'smtp' && !this.#smtputf8) {
+      const international = [snapshot.from, ...snapshot.to, ...snapshot.cc, ...snapshot.bcc].find((box) => /[^\u0020-\u007e]/u.test(box.address.slice(0, box.address.lastIndexOf('@'))));
+      if (international !== undefined) {
+        throw new CdoError('CDO_E_INVALID_PARAMETER', `${international.address} has a non-ASCII local part, which needs SMTPUTF8; enable smtputf8 if your server supports it`);
+      }
+    }
     const read = async (path: string): Promise<Buffer> => readFile(await resolveAttachmentPath(path, this.attachmentRoot));
     const [attachments, resources] = await Promise.all([
       Promise.all(snapshot.attachments.map((a) => read(a.path))),

@@ -15,21 +15,51 @@ export interface BodyEngines {
 
 export type BodyEnginesFactory = () => Promise<BodyEngines>;
 
+export interface BodyEnginesOptions {
+  /** Sanitize markdown → html output (no script, event handlers, javascript: URLs…). Default true. */
+  readonly sanitizeMarkdown?: boolean;
+}
+
 export const HTML_TO_TEXT_WORDWRAP = 78;
+/** html-to-text stops descending here; deeper content is cut with an ellipsis (bounded time, no stack overflow). */
+export const HTML_MAX_DEPTH = 256;
+
+// What Markdown may produce once sanitized: the usual document tags, GFM tables, task-list
+// checkboxes, images; links only to web, mail and cid: addresses.
+const SANITIZE_OPTIONS = {
+  allowedTags: [
+    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'em', 'strong', 'del', 's',
+    'a', 'img', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input', 'span', 'div', 'sup', 'sub',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    input: ['type', 'checked', 'disabled'],
+    th: ['align'],
+    td: ['align'],
+    ol: ['start'],
+    code: ['class'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto', 'cid'],
+  allowedSchemesAppliedToAttributes: ['href', 'src'],
+  allowProtocolRelative: false,
+};
 
 /**
  * Builds every engine with instance-scoped state: an own Marked, one TurndownService,
  * one compiled html-to-text function. Heavy modules load here, on first use, never at
  * import.
  */
-export const createBodyEngines: BodyEnginesFactory = async () => {
-  const [{ Marked }, { default: TurndownService }, { gfm }, { compile }, { createTextToHtml }] = await Promise.all([
+export async function createBodyEngines(options: BodyEnginesOptions = {}): Promise<BodyEngines> {
+  const [{ Marked }, { default: TurndownService }, { gfm }, { compile }, { createTextToHtml }, { default: sanitizeHtml }] = await Promise.all([
     import('marked'),
     import('turndown'),
     import('@joplin/turndown-plugin-gfm'),
     import('html-to-text'),
     import('./text-to-html.js'),
+    import('sanitize-html'),
   ]);
+  const sanitize = options.sanitizeMarkdown === false ? (html: string) => html : (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS);
 
   const marked = new Marked({ gfm: true, breaks: false, async: false });
   const turndown = new TurndownService({
@@ -42,6 +72,7 @@ export const createBodyEngines: BodyEnginesFactory = async () => {
   turndown.remove(['head', 'style', 'script', 'title']);
   const htmlToText = compile({
     wordwrap: HTML_TO_TEXT_WORDWRAP,
+    limits: { maxDepth: HTML_MAX_DEPTH, maxInputLength: 16 * 1024 * 1024, ellipsis: '…' },
     selectors: [
       ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
       { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
@@ -52,12 +83,12 @@ export const createBodyEngines: BodyEnginesFactory = async () => {
   const textToHtml = createTextToHtml();
 
   const edges: EdgeTable = {
-    markdown: { html: (input) => marked.parse(input, { async: false }) },
+    markdown: { html: (input) => sanitize(marked.parse(input, { async: false })) },
     html: { markdown: (input) => turndown.turndown(input), text: (input) => htmlToText(input) },
     text: { html: textToHtml },
   };
   return new GraphEngines(edges);
-};
+}
 
 /** Converts along the shortest path of direct edges (markdown → text goes through html). */
 class GraphEngines implements BodyEngines {

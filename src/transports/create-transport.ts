@@ -67,6 +67,7 @@ function smtp(options: Record<string, unknown>): ResolvedTransport {
   if (typeof options['host'] !== 'string' && options['service'] === undefined) {
     throw new CdoError('CDO_E_INVALID_SEND_OPTION', 'SMTP transport needs a host');
   }
+  assertNoControlCharacters(options, 'SMTP option');
   const pooled = {
     pool: true,
     ...(options['connection'] === undefined && options['getSocket'] === undefined ? { getSocket: unrefSocket } : {}),
@@ -78,6 +79,22 @@ function smtp(options: Record<string, unknown>): ResolvedTransport {
 
 function owned(name: string, transporter: Mail, memory?: MemoryTransport): ResolvedTransport {
   return { name, transporter, ...(memory === undefined ? {} : { memory }), close: () => transporter.close() };
+}
+
+/**
+ * A CR or LF in the EHLO name, host, user name or any other option would become an SMTP
+ * command of its own (GHSA-vvjj-xcjg-gr5g and kin): refuse it before nodemailer sees it.
+ */
+function assertNoControlCharacters(options: Record<string, unknown>, path: string, depth = 0): void {
+  for (const [key, value] of Object.entries(options)) {
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (typeof value === 'string' && /[\u0000-\u001f\u007f]/u.test(value)) {
+      throw new CdoError('CDO_E_INVALID_SEND_OPTION', `${path} ${key} contains a control character`);
+    }
+    if (depth < 2 && typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) {
+      assertNoControlCharacters(value as Record<string, unknown>, `${path} ${key}.`, depth + 1);
+    }
+  }
 }
 
 /** Never echo credentials back in an error message. */
