@@ -9,7 +9,8 @@ export interface Mailbox {
   readonly address: string;
 }
 
-export const MAX_ADDRESS_LIST_LENGTH = 65_536;
+/** Long enough for a mass-mail Bcc list of tens of thousands of addresses; parsing is linear. */
+export const MAX_ADDRESS_LIST_LENGTH = 1_048_576;
 
 // RFC 5322 dot-atom local part, widened to UTF-8 for RFC 6531 (SMTPUTF8) addresses.
 const DOT_ATOM_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*$/u;
@@ -22,10 +23,7 @@ const ADDRESS_LITERAL = /^\[(?:\d{1,3}\.){3}\d{1,3}\]$/u;
  * checked; anything doubtful is refused rather than guessed at.
  */
 export function parseAddressList(raw: unknown, what: string): Mailbox[] {
-  const text = assertHeaderText(raw, what);
-  if (text.length > MAX_ADDRESS_LIST_LENGTH) {
-    throw new CdoError('CDO_E_STRING_TOO_LONG', `${what} is longer than ${MAX_ADDRESS_LIST_LENGTH} characters`);
-  }
+  const text = assertHeaderText(raw, what, MAX_ADDRESS_LIST_LENGTH);
   const mailboxes: Mailbox[] = [];
   for (const raw of splitEntries(text)) {
     const parsed = addressparser(raw);
@@ -86,8 +84,13 @@ function splitEntries(text: string): string[] {
 function accountsForEntry(raw: string, address: string): boolean {
   const withoutComments = raw.replace(/\([^()]*\)/gu, ' ').trim();
   const angle = /<([^<>]*)>\s*$/u.exec(withoutComments);
-  if (angle !== null) return (angle[1] ?? '').trim() === address;
-  return withoutComments === address;
+  if (angle === null) return withoutComments === address;
+  // The display name before '<' is a quoted string or plain words: specials there
+  // ("a@x.org)<b@y.org>", "a@x.org<<b@y.org>") are how allow-lists get fooled.
+  const phrase = withoutComments.slice(0, angle.index).trim();
+  const plainWords = /^[^<>()@,;:\\"[\]]*$/u.test(phrase);
+  const quoted = /^"(?:[^"\\]|\\.)*"$/u.test(phrase);
+  return (plainWords || quoted) && (angle[1] ?? '').trim() === address;
 }
 
 /** Parses exactly one address (From). */

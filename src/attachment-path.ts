@@ -9,6 +9,8 @@ import { CdoError } from './errors/cdo-error.js';
  */
 export function resolveAttachmentPathSync(source: unknown, root: string | undefined): string {
   const absolute = checkSource(source);
+  // Outside the root is refused before the file is even looked at: no existence oracle.
+  if (root !== undefined) assertInsideRoot(absolute, resolve(root), absolute);
   let real: string;
   try {
     real = realpathSync(absolute);
@@ -22,6 +24,7 @@ export function resolveAttachmentPathSync(source: unknown, root: string | undefi
 
 export async function resolveAttachmentPath(source: string, root: string | undefined): Promise<string> {
   const absolute = checkSource(source);
+  if (root !== undefined) assertInsideRoot(absolute, resolve(root), absolute);
   let real: string;
   try {
     real = await realpath(absolute);

@@ -14,9 +14,12 @@ const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?[^?\s]*\?=/iu;
 export const MAX_HEADER_VALUE_LENGTH = 16_384;
 
 /** Throws CDO_E_INVALID_PARAMETER unless `value` is a string that can go into a header. */
-export function assertHeaderText(value: unknown, what: string): string {
+export function assertHeaderText(value: unknown, what: string, maxLength = MAX_HEADER_VALUE_LENGTH): string {
   if (typeof value !== 'string') {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} must be a string, got ${typeof value}`);
+  }
+  if (value.length > maxLength) {
+    throw new CdoError('CDO_E_STRING_TOO_LONG', `${what} is longer than ${maxLength} characters`);
   }
   if (FORBIDDEN_IN_HEADER.test(value)) {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} contains CR, LF or another control character`);
@@ -26,9 +29,6 @@ export function assertHeaderText(value: unknown, what: string): string {
   }
   if (!value.isWellFormed()) {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} contains an unpaired surrogate`);
-  }
-  if (value.length > MAX_HEADER_VALUE_LENGTH) {
-    throw new CdoError('CDO_E_STRING_TOO_LONG', `${what} is longer than ${MAX_HEADER_VALUE_LENGTH} characters`);
   }
   return value;
 }
