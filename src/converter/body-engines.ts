@@ -1,5 +1,6 @@
 import { CdoError } from '../errors/cdo-error.js';
 import type { BodyKind } from './body-kind.js';
+import { createTextToHtml } from './text-to-html.js';
 
 /** One direct conversion: from → to. */
 type Edge = (input: string) => string;
@@ -51,12 +52,11 @@ const SANITIZE_OPTIONS = {
  * import.
  */
 export async function createBodyEngines(options: BodyEnginesOptions = {}): Promise<BodyEngines> {
-  const [{ Marked }, { default: TurndownService }, { gfm }, { compile }, { createTextToHtml }, { default: sanitizeHtml }] = await Promise.all([
+  const [{ Marked }, { default: TurndownService }, { gfm }, { compile }, { default: sanitizeHtml }] = await Promise.all([
     import('marked'),
     import('turndown'),
     import('@joplin/turndown-plugin-gfm'),
     import('html-to-text'),
-    import('./text-to-html.js'),
     import('sanitize-html'),
   ]);
   const sanitize = options.sanitizeMarkdown === false ? (html: string) => html : (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS);

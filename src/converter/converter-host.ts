@@ -1,7 +1,8 @@
 import { Mutex } from 'async-mutex';
 import { CdoError } from '../errors/cdo-error.js';
 import { StateMachine, type TransitionTable } from '../internal/state-machine.js';
-import { createBodyEngines, type BodyEngines, type BodyEnginesFactory } from './body-engines.js';
+import type { BodyEngines, BodyEnginesFactory } from './body-engines.js';
+import { createPooledEngines, type PoolStats } from './pooled-engines.js';
 import { ConverterLease } from './converter-lease.js';
 
 export type ConverterState = 'idle' | 'starting' | 'ready' | 'stopping';
@@ -19,6 +20,12 @@ export interface ConverterStats {
   readonly starts: number;
   readonly stops: number;
   readonly conversions: number;
+  /** The worker pool: live threads and queue now; completed and timed out since the process started. */
+  readonly pool: PoolStats;
+}
+
+interface WithPoolStats {
+  poolStats?(): PoolStats;
 }
 
 export interface ConverterHostOptions {
@@ -61,12 +68,13 @@ export class ConverterHost implements ConverterSource {
   #starts = 0;
   #stops = 0;
   #conversions = 0;
+  #poolTotals = { completed: 0, timedOut: 0 };
   #cancelLingerTimer: (() => void) | undefined;
   #onDrained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: ConverterHostOptions = {}) {
-    this.#createEngines = options.createEngines ?? createBodyEngines;
+    this.#createEngines = options.createEngines ?? (() => createPooledEngines());
     this.#scheduleLinger = options.scheduleLinger ?? lingerTimer;
     this.#lingerMs = checkLinger(options.lingerMs ?? DEFAULT_LINGER_MS);
   }
@@ -114,12 +122,19 @@ export class ConverterHost implements ConverterSource {
   }
 
   stats(): ConverterStats {
+    const live = (this.#engines as (BodyEngines & WithPoolStats) | undefined)?.poolStats?.();
     return {
       state: this.#lifecycle.state,
       refs: this.#refs,
       starts: this.#starts,
       stops: this.#stops,
       conversions: this.#conversions,
+      pool: {
+        threads: live?.threads ?? 0,
+        queued: live?.queued ?? 0,
+        completed: this.#poolTotals.completed + (live?.completed ?? 0),
+        timedOut: this.#poolTotals.timedOut + (live?.timedOut ?? 0),
+      },
     };
   }
 
@@ -185,11 +200,13 @@ export class ConverterHost implements ConverterSource {
   }
 
   async #stopEngines(): Promise<void> {
-    const engines = this.#engines;
+    const engines = this.#engines as (BodyEngines & WithPoolStats) | undefined;
     this.#engines = undefined;
     try {
       await engines?.dispose();
     } finally {
+      const last = engines?.poolStats?.();
+      this.#poolTotals = { completed: this.#poolTotals.completed + (last?.completed ?? 0), timedOut: this.#poolTotals.timedOut + (last?.timedOut ?? 0) };
       this.#stops++;
       this.#lifecycle.to('idle');
     }

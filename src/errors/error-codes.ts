@@ -42,6 +42,10 @@ export const errorCodes = {
     hresult: 0x8004010f,
     description: 'A file named by AttachFile does not exist or is not a regular file.',
   },
+  CDO_E_TIMEOUT: {
+    hresult: 0x80040401,
+    description: 'A conversion ran past its deadline and was stopped (its worker replaced); other senders were not held up.',
+  },
   CDO_E_DISK_ERROR: {
     hresult: 0x80040116,
     description: 'Writing the message into the pickup directory failed; nothing was left behind.',

@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { CdoError } from '../errors/cdo-error.js';
+import { createBodyEngines, type BodyEngines, type BodyEnginesOptions } from './body-engines.js';
+import type { BodyKind } from './body-kind.js';
+import type { ConversionTask } from './conversion-worker.js';
+
+export interface PoolStats {
+  /** Worker threads alive. */
+  readonly threads: number;
+  /** Conversions waiting for a worker. */
+  readonly queued: number;
+  /** Conversions the pool finished (including failures). */
+  readonly completed: number;
+  /** Conversions stopped at their deadline. */
+  readonly timedOut: number;
+}
+
+export interface PooledEnginesOptions extends BodyEnginesOptions {
+  /**
+   * Inputs at least this many characters long are converted in a worker thread; shorter
+   * ones inline. Chosen from bench/threshold.bench.ts (see bench/README.md).
+   */
+  readonly threshold?: number;
+  /** A pooled conversion still running after this is stopped and its worker replaced. */
+  readonly deadlineMs?: number;
+  readonly maxThreads?: number;
+  /** The worker module; tests substitute one that misbehaves. */
+  readonly workerFilename?: string;
+}
+
+export const DEFAULT_POOL_THRESHOLD = 8 * 1024;
+export const DEFAULT_DEADLINE_MS = 10_000;
+
+export interface PooledBodyEngines extends BodyEngines {
+  poolStats(): PoolStats;
+}
+
+function defaultWorkerFilename(): string {
+  const js = new URL('./conversion-worker.js', import.meta.url);
+  // Built package: the .js is there. Running the TypeScript sources (tests): the .ts is.
+  return existsSync(fileURLToPath(js)) ? js.href : new URL('./conversion-worker.ts', import.meta.url).href;
+}
+
+/**
+ * The engines the host runs: small inputs inline, large ones in a piscina worker pool
+ * that this object owns. A pooled conversion past its deadline is aborted, which makes
+ * piscina terminate its worker and start a fresh one; its caller gets CDO_E_TIMEOUT and
+ * nobody else waits for it. dispose() drains the pool (a stop never abandons a task), then
+ * destroys it.
+ */
+export async function createPooledEngines(options: PooledEnginesOptions = {}): Promise<PooledBodyEngines> {
+  const inline = await createBodyEngines(options);
+  const { Piscina } = await import('piscina');
+  const threshold = options.threshold ?? DEFAULT_POOL_THRESHOLD;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const sanitizeMarkdown = options.sanitizeMarkdown !== false;
+  const pool = new Piscina<ConversionTask, string>({
+    filename: options.workerFilename ?? defaultWorkerFilename(),
+    minThreads: 0,
+    maxThreads: options.maxThreads ?? Math.max(2, availableParallelism()),
+    idleTimeout: 30_000,
+  });
+  let timedOut = 0;
+  let disposed = false;
+
+  const runPooled = async (input: string, from: BodyKind, to: BodyKind): Promise<string> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`)), deadlineMs);
+    timer.unref();
+    try {
+      return await pool.run({ input, from, to, sanitizeMarkdown }, { signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.aborted) {
+        timedOut++;
+        throw controller.signal.reason;
+      }
+      throw error instanceof CdoError ? error : new CdoError('CDO_E_CALL_FAILED', `converting ${from} to ${to} failed in a worker`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    convert(input, from, to) {
+      if (disposed) throw new CdoError('CDO_E_OBJECT_DELETED', 'the body converter engines were used after they were stopped');
+      if (from === to || input.length < threshold) return inline.convert(input, from, to);
+      return runPooled(input, from, to);
+    },
+    poolStats: () => ({ threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed, timedOut }),
+    async dispose() {
+      disposed = true;
+      await pool.close();
+      await pool.destroy();
+      await inline.dispose();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { ConverterHost } from '../src/converter/converter-host.js';
+import { createBodyEngines } from '../src/converter/body-engines.js';
+import { createPooledEngines } from '../src/converter/pooled-engines.js';
+import { isCdoError } from '../src/errors/cdo-error.js';
+
+const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus');
+const HANGING = pathToFileURL(resolve(import.meta.dirname, 'support', 'hanging-worker.ts')).href;
+
+test('inputs below the threshold run inline, larger ones in the pool; results are identical', async () => {
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 1000 }) });
+  const inline = await createBodyEngines();
+  const lease = await host.acquire();
+  const small = '<p>Hello <b>small</b></p>';
+  const large = `<h1>Report</h1>${'<p>Paragraph with <a href="https://example.com/x">a link</a> and <b>bold</b>.</p>'.repeat(200)}<table class="data"><tr><th>a</th></tr><tr><td>1</td></tr></table>`;
+  const markdown = `# Title\n\n${'- item with **bold** and `code`\n'.repeat(200)}\n| a | b |\n|---|---|\n| 1 | 2 |\n`;
+  assert.equal(await lease.convert(small, 'html', 'text'), inline.convert(small, 'html', 'text'));
+  assert.equal(host.stats().pool.completed, 0, 'small input stayed inline');
+  assert.equal(await lease.convert(large, 'html', 'text'), inline.convert(large, 'html', 'text'));
+  assert.equal(await lease.convert(large, 'html', 'markdown'), inline.convert(large, 'html', 'markdown'));
+  assert.equal(await lease.convert(markdown, 'markdown', 'html'), inline.convert(markdown, 'markdown', 'html'));
+  const stats = host.stats();
+  assert.equal(stats.pool.completed, 3);
+  assert.ok(stats.pool.threads >= 1);
+  await lease.release();
+  assert.equal(host.stats().state, 'idle');
+  assert.equal(host.stats().pool.threads, 0, 'the pool is destroyed with the host');
+  assert.equal(host.stats().pool.completed, 3, 'totals survive the stop');
+});
+
+test('the corpus converts the same in the pool as inline', { skip: !existsSync(CORPUS) && 'corpus not present' }, async () => {
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0 }) });
+  const inline = await createBodyEngines();
+  const lease = await host.acquire();
+  for (const [file, from, to] of [
+    ['html/mimekit-planet-fitness.html', 'html', 'text'],
+    ['html/sendgrid-news_feed.html', 'html', 'markdown'],
+    ['markdown/mailkit-README.md', 'markdown', 'html'],
+  ] as const) {
+    const input = await readFile(resolve(CORPUS, file), 'utf8');
+    assert.equal(await lease.convert(input, from, to), inline.convert(input, from, to), file);
+  }
+  await lease.release();
+});
+
+test('a hostile body is stopped at its deadline, its worker replaced, and other senders are not delayed', async () => {
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, deadlineMs: 300, maxThreads: 2, workerFilename: HANGING }) });
+  const lease = await host.acquire();
+  const started = performance.now();
+  const hostile = lease.convert('HANG forever', 'html', 'text');
+  const others = await Promise.all(Array.from({ length: 20 }, (_, i) => lease.convert(`fine ${i}`, 'html', 'text')));
+  const othersDone = performance.now() - started;
+  assert.deepEqual(others, Array.from({ length: 20 }, (_, i) => `FINE ${i}`));
+  assert.ok(othersDone < 300, `other conversions finished in ${othersDone.toFixed(0)} ms, not held up by the hostile one`);
+  await assert.rejects(hostile, (error: unknown) => isCdoError(error) && error.code === 'CDO_E_TIMEOUT');
+  const stoppedAfter = performance.now() - started;
+  assert.ok(stoppedAfter < 2_000, `stopped after ${stoppedAfter.toFixed(0)} ms`);
+  assert.equal(host.stats().pool.timedOut, 1);
+  assert.equal(await lease.convert('after', 'html', 'text'), 'AFTER', 'the pool still works: the worker was replaced');
+  await lease.release();
+  assert.equal(host.stats().state, 'idle');
+});
+
+test('a stop never abandons a task: release waits for pooled conversions, then the pool drains', async () => {
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0 }) });
+  const lease = await host.acquire();
+  const work = Array.from({ length: 30 }, (_, i) => lease.convert(`<p>item ${i}</p>`.repeat(100), 'html', 'text'));
+  const releasing = lease.release();
+  const results = await Promise.all(work);
+  await releasing;
+  assert.ok(results.every((r, i) => r.startsWith(`item ${i}`)));
+  assert.equal(host.stats().pool.completed, 30);
+  assert.equal(host.stats().state, 'idle');
+});
+
+test('a worker error is a typed error; refs stay right', async () => {
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0 }) });
+  const lease = await host.acquire();
+  await assert.rejects(lease.convert('x', 'html', 'rtf' as never), (e: unknown) => isCdoError(e));
+  await lease.release();
+  assert.equal(host.stats().refs, 0);
+});
