@@ -1,16 +1,19 @@
-// Converter overhead: the library's lease.convert() against calling marked, turndown and
-// html-to-text directly, on real documents from ../shared/corpus, in the same run.
-// Interleaved rounds, median per round; prints a table and the ratios. A benchmark, not
-// a test: no pass/fail thresholds here.
+// 3. Conversion: markdown→html, html→markdown and html→text on about 2 KB, 100 KB and 1 MB
+// documents, the library's lease.convert() against calling marked, turndown and
+// html-to-text directly, in the same run (interleaved rounds, medians). Every call gets a
+// unique input, so the library's cache of recent conversions never answers here. Then the
+// event-loop delay (p99) while 8 conversions of 1 MB run: through the library (off-thread)
+// against the same work inline.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Marked } from 'marked';
 import TurndownService from 'turndown';
 import { gfm } from '@joplin/turndown-plugin-gfm';
 import { compile } from 'html-to-text';
 import { ConverterHost } from '../src/converter/converter-host.js';
 import { HTML_TO_TEXT_WORDWRAP } from '../src/converter/body-engines.js';
+import { median, percentile, table } from './support/stats.js';
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus');
 if (!existsSync(CORPUS)) {
@@ -18,49 +21,29 @@ if (!existsSync(CORPUS)) {
   process.exit(0);
 }
 const read = (path: string): string => readFileSync(resolve(CORPUS, path), 'utf8');
-
-const ROUNDS = 7;
-const MIN_ROUND_MS = 150;
-
-interface Case {
-  readonly name: string;
-  readonly direct: () => unknown;
-  readonly viaLibrary: () => Promise<unknown>;
-}
-
-const host = new ConverterHost({ lingerMs: 60_000 });
-const lease = await host.acquire();
+const ROUNDS = 5;
+const MIN_ROUND_MS = 200;
 
 const marked = new Marked({ gfm: true, async: false });
 const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_' });
 turndown.use(gfm);
 turndown.remove(['head', 'style', 'script', 'title']);
-const htmlToText = compile({
-  wordwrap: HTML_TO_TEXT_WORDWRAP,
-  selectors: [
-    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
-    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-    { selector: 'img', format: 'skip' },
-    { selector: 'table.data', format: 'dataTable', options: { uppercaseHeaderCells: false } },
-  ],
-});
+const htmlToText = compile({ wordwrap: HTML_TO_TEXT_WORDWRAP });
 
-const smallHtml = read('html/talon-ms_outlook_2010.html');
-const mediumHtml = read('html/mimekit-homedepot-check-inside-now.html');
-const smallMd = read('markdown/dayjs-README-ja.md');
-const mediumMd = read('markdown/mimekit-ReleaseNotes.md');
-
-const cases: Case[] = [
-  { name: `html→text ${kb(smallHtml)}`, direct: () => htmlToText(smallHtml), viaLibrary: () => lease.convert(smallHtml, 'html', 'text') },
-  { name: `html→text ${kb(mediumHtml)}`, direct: () => htmlToText(mediumHtml), viaLibrary: () => lease.convert(mediumHtml, 'html', 'text') },
-  { name: `markdown→html ${kb(smallMd)}`, direct: () => marked.parse(smallMd), viaLibrary: () => lease.convert(smallMd, 'markdown', 'html') },
-  { name: `markdown→html ${kb(mediumMd)}`, direct: () => marked.parse(mediumMd), viaLibrary: () => lease.convert(mediumMd, 'markdown', 'html') },
-  { name: `html→markdown ${kb(smallHtml)}`, direct: () => turndown.turndown(smallHtml), viaLibrary: () => lease.convert(smallHtml, 'html', 'markdown') },
-];
-
-function kb(text: string): string {
-  return `${(Buffer.byteLength(text) / 1024).toFixed(0)} KB`;
+/** A document of about `bytes`, made of real corpus text. */
+function sized(source: string, bytes: number): string {
+  let out = '';
+  while (Buffer.byteLength(out) < bytes) out += source;
+  return out.slice(0, bytes);
 }
+const html = read('html/mimekit-homedepot-check-inside-now.html');
+const markdown = read('markdown/mimekit-ReleaseNotes.md');
+const SIZES = { '2 KB': 2 * 1024, '100 KB': 100 * 1024, '1 MB': 1024 * 1024 } as const;
+
+const host = new ConverterHost({ lingerMs: 60_000 });
+const lease = await host.acquire();
+let unique = 0;
+const tag = (): string => `<!--${unique++}-->`;
 
 async function opsPerSecond(fn: () => unknown): Promise<number> {
   let n = 0;
@@ -74,30 +57,66 @@ async function opsPerSecond(fn: () => unknown): Promise<number> {
   return (n / elapsed) * 1000;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-console.log(`node ${process.version}, ${ROUNDS} interleaved rounds of ≥${MIN_ROUND_MS} ms each\n`);
-console.log('| case | direct (ops/s) | cdonts lease (ops/s) | cdonts / direct |');
-console.log('|---|---:|---:|---:|');
-for (const c of cases) {
-  const direct: number[] = [];
-  const library: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    // alternate the order so neither side always runs warm
-    if (round % 2 === 0) {
-      direct.push(await opsPerSecond(c.direct));
-      library.push(await opsPerSecond(c.viaLibrary));
-    } else {
-      library.push(await opsPerSecond(c.viaLibrary));
-      direct.push(await opsPerSecond(c.direct));
+const rows: Array<Array<string | number>> = [];
+for (const [label, bytes] of Object.entries(SIZES)) {
+  const h = sized(html, bytes);
+  const m = sized(markdown, bytes);
+  const cases = [
+    ['markdown→html', () => marked.parse(m + tag()), () => lease.convert(m + tag(), 'markdown', 'html')],
+    ['html→markdown', () => turndown.turndown(h + tag()), () => lease.convert(h + tag(), 'html', 'markdown')],
+    ['html→text', () => htmlToText(h + tag()), () => lease.convert(h + tag(), 'html', 'text')],
+  ] as const;
+  for (const [name, direct, library] of cases) {
+    const d: number[] = [];
+    const l: number[] = [];
+    const rounds = bytes > 200_000 ? 3 : ROUNDS;
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) {
+        d.push(await opsPerSecond(direct));
+        l.push(await opsPerSecond(library));
+      } else {
+        l.push(await opsPerSecond(library));
+        d.push(await opsPerSecond(direct));
+      }
     }
+    const overhead = (median(d) / median(l) - 1) * 100;
+    rows.push([`${name} ${label}`, median(d).toFixed(1), median(l).toFixed(1), `${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)} %`]);
   }
-  const d = median(direct);
-  const l = median(library);
-  console.log(`| ${c.name} | ${d.toFixed(0)} | ${l.toFixed(0)} | ${(l / d).toFixed(3)} |`);
 }
+console.log(`conversion: direct library calls vs cdonts lease.convert(), ${ROUNDS} interleaved rounds (3 at 1 MB); above 8 KB the lease runs in the worker pool\n`);
+table(['conversion', 'direct (ops/s)', 'cdonts (ops/s)', 'cdonts overhead'], rows);
+
+// Event-loop delay while 8 conversions of 1 MB HTML → text run.
+async function loopDelayP99(run: () => Promise<unknown>): Promise<{ p99: number; max: number; ms: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  const samples: number[] = [];
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    samples.push(now - last - 5);
+    last = now;
+  }, 5);
+  histogram.enable();
+  const started = performance.now();
+  await run();
+  const ms = performance.now() - started;
+  histogram.disable();
+  clearInterval(ticker);
+  return { p99: histogram.percentile(99) / 1e6, max: Math.max(0, ...samples), ms };
+}
+const big = Array.from({ length: 8 }, (_, i) => sized(html, SIZES['1 MB']) + `<!--big ${i}-->`);
+const inline = await loopDelayP99(async () => {
+  for (const doc of big) {
+    htmlToText(doc);
+    await new Promise((r) => setImmediate(r));
+  }
+});
+const pooled = await loopDelayP99(() => Promise.all(big.map((doc) => lease.convert(doc, 'html', 'text'))));
+console.log('event-loop delay while 8 conversions of 1 MB html→text run\n');
+table(['how', 'p99 delay (ms)', 'longest stall (ms)', 'all 8 done in (ms)'], [
+  ['inline (html-to-text on the main thread)', inline.p99.toFixed(1), inline.max.toFixed(1), inline.ms.toFixed(0)],
+  ['cdonts (worker pool)', pooled.p99.toFixed(1), pooled.max.toFixed(1), pooled.ms.toFixed(0)],
+]);
+void percentile;
 await lease.release();
 await host.close();

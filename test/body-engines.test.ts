@@ -56,3 +56,20 @@ test('composed paths: markdown → text and text → markdown go through html', 
   assert.equal(await convert('1. not a list\n*literal*', 'text', 'markdown'), '1\\. not a list  \n\\*literal\\*');
   assert.equal(await convert('same', 'html', 'html'), 'same');
 });
+
+test('markdown → html is sanitized, and the plain fast path keeps only safe links', async () => {
+  const cases: Array<[string, RegExp]> = [
+    ['[x](javascript:alert(1))', /^<p><a>x<\/a><\/p>/u],
+    ['[x](JaVaScRiPt:alert(1))', /^<p><a>x<\/a><\/p>/u],
+    ['![i](data:text/html;base64,PHNjcmlwdD4=)', /^<p><img alt="i" \/><\/p>/u],
+    ['[x](//evil.example/a)', /^<p><a>x<\/a><\/p>/u],
+    ['[x](https://example.com/a) [y](/relative) [z](#top) [m](mailto:a@example.com)', /href="https:\/\/example.com\/a".*href="\/relative".*href="#top".*href="mailto:a@example.com"/u],
+    ['<b onclick="x()">raw</b> <script>alert(1)</script>', /^<p><b>raw<\/b> <\/p>/u],
+    ['[x](jav&#x61;script:alert(1))', /^<p><a>x<\/a><\/p>/u],
+  ];
+  for (const [markdown, expected] of cases) {
+    const html = await convert(markdown, 'markdown', 'html');
+    assert.match(html, expected, `${markdown} → ${html}`);
+    assert.doesNotMatch(html, /javascript:|<script|onclick|data:/iu);
+  }
+});

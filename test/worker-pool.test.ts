@@ -86,3 +86,14 @@ test('a worker error is a typed error; refs stay right', async () => {
   await lease.release();
   assert.equal(host.stats().refs, 0);
 });
+
+test('a body converted before is answered from the cache of recent conversions (bulk mail)', async () => {
+  const host = new ConverterHost({ lingerMs: 0 });
+  const lease = await host.acquire();
+  const body = '<p>Same newsletter for every subscriber</p>';
+  const first = await lease.convert(body, 'html', 'text');
+  const again = await Promise.all(Array.from({ length: 10 }, () => lease.convert(body, 'html', 'text')));
+  assert.ok(again.every((text) => text === first));
+  assert.equal(host.stats().pool.cacheHits, 10);
+  await lease.release();
+});

@@ -29,7 +29,7 @@ export const HTML_MAX_DEPTH = 256;
 // checkboxes, images; links only to web, mail and cid: addresses.
 const SANITIZE_OPTIONS = {
   allowedTags: [
-    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'em', 'strong', 'del', 's',
+    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'em', 'strong', 'b', 'i', 'u', 'del', 's',
     'a', 'img', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input', 'span', 'div', 'sup', 'sub',
   ],
   allowedAttributes: {
@@ -59,7 +59,7 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
     import('html-to-text'),
     import('sanitize-html'),
   ]);
-  const sanitize = options.sanitizeMarkdown === false ? (html: string) => html : (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS);
+  const sanitize = options.sanitizeMarkdown === false ? (_md: string, html: string) => html : (md: string, html: string) => (isPlainMarkdownOutput(md, html) ? html : sanitizeHtml(html, SANITIZE_OPTIONS));
 
   const marked = new Marked({ gfm: true, breaks: false, async: false });
   const turndown = new TurndownService({
@@ -83,11 +83,27 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
   const textToHtml = createTextToHtml();
 
   const edges: EdgeTable = {
-    markdown: { html: (input) => sanitize(marked.parse(input, { async: false })) },
+    markdown: { html: (input) => sanitize(input, marked.parse(input, { async: false })) },
     html: { markdown: (input) => turndown.turndown(input), text: (input) => htmlToText(input) },
     text: { html: textToHtml },
   };
   return new GraphEngines(edges);
+}
+
+const SAFE_URL = /^(?!\/\/)(?:https?:|mailto:|cid:|[^:]*$)/iu;
+
+/**
+ * The sanitizer's fast path. Markdown without '<' or '&' cannot carry raw HTML or an
+ * entity-disguised URL, so marked's output holds only the tags marked writes; it is safe
+ * as is when every href and src uses a scheme the sanitizer would keep (or none).
+ * Anything else goes through sanitize-html.
+ */
+function isPlainMarkdownOutput(markdown: string, html: string): boolean {
+  if (markdown.includes('<') || markdown.includes('&')) return false;
+  for (const match of html.matchAll(/\s(?:href|src)="([^"]*)"/gu)) {
+    if (!SAFE_URL.test(match[1] ?? '')) return false;
+  }
+  return true;
 }
 
 /** Converts along the shortest path of direct edges (markdown → text goes through html). */

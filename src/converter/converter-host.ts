@@ -3,7 +3,9 @@ import { CdoError } from '../errors/cdo-error.js';
 import { StateMachine, type TransitionTable } from '../internal/state-machine.js';
 import type { BodyEngines, BodyEnginesFactory } from './body-engines.js';
 import { createPooledEngines, type PoolStats } from './pooled-engines.js';
-import { ConverterLease } from './converter-lease.js';
+import { ConverterLease, type LeaseHost } from './converter-lease.js';
+
+const RESOLVED = Promise.resolve();
 
 export type ConverterState = 'idle' | 'starting' | 'ready' | 'stopping';
 
@@ -64,11 +66,12 @@ export class ConverterHost implements ConverterSource {
   readonly #scheduleLinger: (callback: () => void, ms: number) => () => void;
   #lingerMs: number;
   #engines: BodyEngines | undefined;
+  #leaseHost: LeaseHost | undefined;
   #refs = 0;
   #starts = 0;
   #stops = 0;
   #conversions = 0;
-  #poolTotals = { completed: 0, timedOut: 0 };
+  #poolTotals = { completed: 0, timedOut: 0, cacheHits: 0 };
   #cancelLingerTimer: (() => void) | undefined;
   #onDrained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
@@ -134,6 +137,7 @@ export class ConverterHost implements ConverterSource {
         queued: live?.queued ?? 0,
         completed: this.#poolTotals.completed + (live?.completed ?? 0),
         timedOut: this.#poolTotals.timedOut + (live?.timedOut ?? 0),
+        cacheHits: this.#poolTotals.cacheHits + (live?.cacheHits ?? 0),
       },
     };
   }
@@ -146,6 +150,7 @@ export class ConverterHost implements ConverterSource {
     this.#lifecycle.to('starting');
     try {
       this.#engines = await this.#createEngines();
+      this.#leaseHost = this.#makeLeaseHost(this.#engines);
     } catch (error) {
       this.#lifecycle.to('idle');
       throw new CdoError('CDO_E_CALL_FAILED', 'the body converter failed to start', { cause: error });
@@ -155,32 +160,34 @@ export class ConverterHost implements ConverterSource {
   }
 
   #lease(): ConverterLease {
-    const engines = this.#engines;
-    if (engines === undefined) throw new CdoError('CDO_E_CALL_FAILED', 'converter: ready without engines');
-    this.#cancelLinger();
+    const leaseHost = this.#leaseHost;
+    if (leaseHost === undefined) throw new CdoError('CDO_E_CALL_FAILED', 'converter: ready without engines');
+    if (this.#cancelLingerTimer !== undefined) this.#cancelLinger();
     this.#refs++;
-    return new ConverterLease({
+    return new ConverterLease(leaseHost);
+  }
+
+  /** What every lease of one engine generation shares: built once per start, not per lease. */
+  #makeLeaseHost(engines: BodyEngines): LeaseHost {
+    return {
       engines,
       onConversion: () => {
         this.#conversions++;
       },
       onRelease: () => this.#release(),
-    });
+    };
   }
 
-  async #release(): Promise<void> {
+  #release(): Promise<void> {
     this.#refs--;
-    if (this.#refs < 0) throw new CdoError('CDO_E_CALL_FAILED', 'converter: reference count went negative');
-    if (this.#refs > 0) return;
+    if (this.#refs < 0) return Promise.reject(new CdoError('CDO_E_CALL_FAILED', 'converter: reference count went negative'));
+    if (this.#refs > 0) return RESOLVED;
     if (this.#onDrained !== undefined) {
       this.#onDrained(); // close() is waiting for exactly this
-      return;
+      return RESOLVED;
     }
-    if (this.#lifecycle.state !== 'ready') return;
-    if (this.#lingerMs === 0) {
-      await this.#stopIfUnused();
-      return;
-    }
+    if (this.#lifecycle.state !== 'ready') return RESOLVED;
+    if (this.#lingerMs === 0) return this.#stopIfUnused();
     this.#cancelLinger();
     const cancel = this.#scheduleLinger(() => {
       if (this.#cancelLingerTimer !== cancel) return; // cancelled, or replaced by a newer one
@@ -188,6 +195,7 @@ export class ConverterHost implements ConverterSource {
       void this.#stopIfUnused();
     }, this.#lingerMs);
     this.#cancelLingerTimer = cancel;
+    return RESOLVED;
   }
 
   /** The linger stop: only under the mutex, and only if nobody took a lease meanwhile. */
@@ -202,11 +210,16 @@ export class ConverterHost implements ConverterSource {
   async #stopEngines(): Promise<void> {
     const engines = this.#engines as (BodyEngines & WithPoolStats) | undefined;
     this.#engines = undefined;
+    this.#leaseHost = undefined;
     try {
       await engines?.dispose();
     } finally {
       const last = engines?.poolStats?.();
-      this.#poolTotals = { completed: this.#poolTotals.completed + (last?.completed ?? 0), timedOut: this.#poolTotals.timedOut + (last?.timedOut ?? 0) };
+      this.#poolTotals = {
+        completed: this.#poolTotals.completed + (last?.completed ?? 0),
+        timedOut: this.#poolTotals.timedOut + (last?.timedOut ?? 0),
+        cacheHits: this.#poolTotals.cacheHits + (last?.cacheHits ?? 0),
+      };
       this.#stops++;
       this.#lifecycle.to('idle');
     }

@@ -41,10 +41,11 @@ export class ConverterLease {
 
   /** Gives the lease back. Waits for this lease's own conversions first. */
   release(): Promise<void> {
-    this.#release ??= (async () => {
-      await Promise.allSettled([...this.#inFlight]);
-      await this.#host.onRelease();
-    })();
+    // The common case, nothing in flight, stays off the async machinery (the fast path).
+    this.#release ??=
+      this.#inFlight.size === 0
+        ? this.#host.onRelease()
+        : Promise.allSettled([...this.#inFlight]).then(() => this.#host.onRelease());
     return this.#release;
   }
 

@@ -5,6 +5,7 @@ import { CdoError } from '../errors/cdo-error.js';
 import { createBodyEngines, type BodyEngines, type BodyEnginesOptions } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
 import type { ConversionTask } from './conversion-worker.js';
+import { ConversionCache } from './conversion-cache.js';
 
 export interface PoolStats {
   /** Worker threads alive. */
@@ -15,6 +16,8 @@ export interface PoolStats {
   readonly completed: number;
   /** Conversions stopped at their deadline. */
   readonly timedOut: number;
+  /** Conversions answered from the cache of recent ones. */
+  readonly cacheHits: number;
 }
 
 export interface PooledEnginesOptions extends BodyEnginesOptions {
@@ -64,6 +67,7 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   });
   let timedOut = 0;
   let disposed = false;
+  const cache = new ConversionCache();
 
   const runPooled = async (input: string, from: BodyKind, to: BodyKind): Promise<string> => {
     const controller = new AbortController();
@@ -85,10 +89,20 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   return {
     convert(input, from, to) {
       if (disposed) throw new CdoError('CDO_E_OBJECT_DELETED', 'the body converter engines were used after they were stopped');
-      if (from === to || input.length < threshold) return inline.convert(input, from, to);
-      return runPooled(input, from, to);
+      if (from === to) return input;
+      const cached = cache.get(input, from, to);
+      if (cached !== undefined) return cached;
+      if (input.length < threshold) {
+        const output = inline.convert(input, from, to) as string;
+        cache.set(input, from, to, output);
+        return output;
+      }
+      return runPooled(input, from, to).then((output) => {
+        cache.set(input, from, to, output);
+        return output;
+      });
     },
-    poolStats: () => ({ threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed, timedOut }),
+    poolStats: () => ({ threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed, timedOut, cacheHits: cache.hits }),
     async dispose() {
       disposed = true;
       await pool.close();

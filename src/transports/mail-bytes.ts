@@ -7,8 +7,8 @@ export function crlfStream(mail: MailMessage): Readable {
   return mail.message.createReadStream().pipe(new LeWindows());
 }
 
-export async function crlfBytes(mail: MailMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+export async function crlfBytes(mail: MailMessage, prefix?: string): Promise<Buffer> {
+  const chunks: Buffer[] = prefix === undefined ? [] : [Buffer.from(prefix)];
   for await (const chunk of crlfStream(mail)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type MailMessage from 'nodemailer/lib/mailer/mail-message';
 import type { SentMessageInfo, Transport } from 'nodemailer';
@@ -65,13 +65,17 @@ export class PickupTransport implements Transport<PickupSentMessageInfo> {
     const final = join(this.directory, `${name}.eml`);
     const envelope = mail.message.getEnvelope();
     try {
-      const bytes = Buffer.concat([Buffer.from(envelopeLines(mail)), await crlfBytes(mail)]);
-      const handle = await open(temporary, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        if (this.#fsync) await handle.sync();
-      } finally {
-        await handle.close();
+      const bytes = await crlfBytes(mail, envelopeLines(mail));
+      if (this.#fsync) {
+        const handle = await open(temporary, 'wx');
+        try {
+          await handle.writeFile(bytes);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      } else {
+        await writeFile(temporary, bytes, { flag: 'wx' });
       }
       await rename(temporary, final);
     } catch (error) {

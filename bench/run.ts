@@ -1,0 +1,19 @@
+// npm run bench: every benchmark in turn, each in its own process (a clean heap and JIT).
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const benches: Array<[string, string[]]> = [
+  ['send-pipeline.bench.ts', []],
+  ['pickup.bench.ts', []],
+  ['convert.bench.ts', []],
+  ['threshold.bench.ts', []],
+  ['lease.bench.ts', []],
+  ['memory.bench.ts', ['--expose-gc']],
+];
+const started = Date.now();
+for (const [file, flags] of benches) {
+  console.log(`\n## ${file}\n`);
+  const result = spawnSync(process.execPath, [...flags, '--import', 'tsx', resolve(import.meta.dirname, file)], { stdio: 'inherit' });
+  if (result.status !== 0) process.exitCode = 1;
+}
+console.log(`\nall benchmarks: ${((Date.now() - started) / 1000).toFixed(0)} s`);
