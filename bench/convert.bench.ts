@@ -44,6 +44,7 @@ const host = new ConverterHost({ lingerMs: 60_000 });
 const lease = await host.acquire();
 let unique = 0;
 const tag = (): string => `<!--${unique++}-->`;
+const mdTag = (): string => `\n\n[//]: # (${unique++})\n`; // a Markdown comment: no '<', no output
 
 async function opsPerSecond(fn: () => unknown): Promise<number> {
   let n = 0;
@@ -62,7 +63,7 @@ for (const [label, bytes] of Object.entries(SIZES)) {
   const h = sized(html, bytes);
   const m = sized(markdown, bytes);
   const cases = [
-    ['markdown→html', () => marked.parse(m + tag()), () => lease.convert(m + tag(), 'markdown', 'html')],
+    ['markdown→html', () => marked.parse(m + mdTag()), () => lease.convert(m + mdTag(), 'markdown', 'html')],
     ['html→markdown', () => turndown.turndown(h + tag()), () => lease.convert(h + tag(), 'html', 'markdown')],
     ['html→text', () => htmlToText(h + tag()), () => lease.convert(h + tag(), 'html', 'text')],
   ] as const;

@@ -10,7 +10,7 @@ const inline = await createBodyEngines();
 const pooledEngines = await createPooledEngines({ threshold: 0 });
 const pooled = { convert: (input: string, from: 'html', to: 'text'): Promise<string> => Promise.resolve(pooledEngines.convert(input, from, to)) };
 const paragraph = '<p>Dear customer, your order <b>has shipped</b>. <a href="https://example.com/track">Track it</a>.</p>';
-const SIZES = [512, 2 * 1024, 8 * 1024, 32 * 1024, 128 * 1024];
+const SIZES = [512, 1024, 2 * 1024, 4 * 1024, 8 * 1024, 32 * 1024, 128 * 1024];
 const BATCH = 200;
 let unique = 0;
 
