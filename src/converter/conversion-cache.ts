@@ -11,13 +11,13 @@ export class ConversionCache {
   readonly #maxInputLength: number;
   hits = 0;
 
-  constructor(maxEntries = 128, maxInputLength = 64 * 1024) {
+  constructor(maxEntries = 16, maxInputLength = 64 * 1024) {
     this.#maxEntries = maxEntries;
     this.#maxInputLength = maxInputLength;
   }
 
   get(input: string, from: string, to: string): string | undefined {
-    if (input.length > this.#maxInputLength) return undefined;
+    if (this.#maxEntries === 0 || input.length > this.#maxInputLength) return undefined;
     const entries = this.#byDirection.get(from + to);
     const found = entries?.get(input);
     if (found !== undefined && entries !== undefined) {
@@ -29,7 +29,7 @@ export class ConversionCache {
   }
 
   set(input: string, from: string, to: string, output: string): void {
-    if (input.length > this.#maxInputLength) return;
+    if (this.#maxEntries === 0 || input.length > this.#maxInputLength) return;
     let entries = this.#byDirection.get(from + to);
     if (entries === undefined) {
       entries = new Map();

@@ -29,6 +29,8 @@ export interface PooledEnginesOptions extends BodyEnginesOptions {
   /** A pooled conversion still running after this is stopped and its worker replaced. */
   readonly deadlineMs?: number;
   readonly maxThreads?: number;
+  /** How many recent conversions to remember per direction (0: none). */
+  readonly cacheEntries?: number;
   /** The worker module; tests substitute one that misbehaves. */
   readonly workerFilename?: string;
 }
@@ -67,7 +69,7 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   });
   let timedOut = 0;
   let disposed = false;
-  const cache = new ConversionCache();
+  const cache = new ConversionCache(options.cacheEntries ?? 16);
 
   const runPooled = async (input: string, from: BodyKind, to: BodyKind): Promise<string> => {
     const controller = new AbortController();
