@@ -40,7 +40,7 @@ export class ConverterLease {
       const output = this.#run(input, from, to);
       task = typeof output === 'string' ? Promise.resolve(output) : output;
     } catch (error) {
-      task = Promise.reject(error);
+      task = Promise.reject(error as Error);
     }
     return task.finally(() => {
       if (--this.#pending === 0) this.#onIdle?.();
