@@ -40,7 +40,7 @@ export class ConverterLease {
       const output = this.#run(input, from, to);
       task = typeof output === 'string' ? Promise.resolve(output) : output;
     } catch (error) {
-      task = Promise.reject(error as Error);
+      task = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return task.finally(() => {
       if (--this.#pending === 0) this.#onIdle?.();
