@@ -13,6 +13,7 @@ import { gfm } from '@joplin/turndown-plugin-gfm';
 import { compile } from 'html-to-text';
 import { ConverterHost } from '../src/converter/converter-host.js';
 import { HTML_TO_TEXT_WORDWRAP } from '../src/converter/body-engines.js';
+import { DEFAULT_POOL_THRESHOLD } from '../src/converter/pooled-engines.js';
 import { median, percentile, table } from './support/stats.js';
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus');
@@ -84,7 +85,7 @@ for (const [label, bytes] of Object.entries(SIZES)) {
     rows.push([`${name} ${label}`, median(d).toFixed(1), median(l).toFixed(1), `${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)} %`]);
   }
 }
-console.log(`conversion: direct library calls vs cdonts lease.convert(), ${ROUNDS} interleaved rounds (3 at 1 MB); above 8 KB the lease runs in the worker pool\n`);
+console.log(`conversion: direct library calls vs cdonts lease.convert(), ${ROUNDS} interleaved rounds (3 at 1 MB); from ${DEFAULT_POOL_THRESHOLD / 1024} KB up the lease runs in the worker pool\n`);
 table(['conversion', 'direct (ops/s)', 'cdonts (ops/s)', 'cdonts overhead'], rows);
 
 // Event-loop delay while 8 conversions of 1 MB HTML → text run.
