@@ -16,3 +16,4 @@ export { errorCodes, type ErrorCode } from './errors/error-codes.js';
 export { PickupTransport, type PickupTransportOptions } from './transports/pickup-transport.js';
 export { MemoryTransport, type StoredMessage } from './transports/memory-transport.js';
 export type { TransportSpec } from './transports/create-transport.js';
+export { Relay, startRelay, type RelayOptions, type RelayEvent, type RelayStats, type RelayState } from './relay/relay.js';

@@ -3,12 +3,14 @@ import { close } from '../default-mailer.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { ExitCode } from './exit-codes.js';
 import { sendCommand } from './send-command.js';
+import { relayCommand } from './relay-command.js';
 import { UsageError } from './usage-error.js';
 
 export const USAGE = `Usage: cdonts <command> [options]
 
 Commands:
   send      send one message (cdonts send --help)
+  relay     deliver the pickup directory over SMTP (cdonts relay --help)
 
 Run 'cdonts <command> --help' for a command's options.`;
 
@@ -24,6 +26,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     switch (command) {
       case 'send':
         return await sendCommand(rest, io);
+      case 'relay':
+        return await relayCommand(rest, io, io === processIo && process.stderr.isTTY === true);
       case undefined:
       case '-h':
       case '--help':

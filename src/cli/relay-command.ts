@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { Relay, type RelayEvent } from '../relay/relay.js';
+import { UsageError } from './usage-error.js';
+import type { CliIo } from './cli-io.js';
+
+export const RELAY_USAGE = `Usage: cdonts relay --pickup DIR --smtp URL [options]
+
+Delivers what lands in the pickup directory over SMTP, as the IIS SMTP service did.
+queue/ and badmail/ are created beside DIR.
+
+  --pickup DIR          the pickup directory (default ./mailroot/pickup)
+  --smtp URL            smtp://host:port or smtps://… (required)
+  --concurrency N       messages delivered at once (default 10)
+  --retry-base SEC      first retry delay, doubling each attempt (default 60)
+  --max-age HOURS       give up and move to badmail after this long (default 48)
+  --once                deliver what is there now, then exit with a summary
+  -h, --help            show this help
+
+Stops gracefully on SIGTERM and SIGINT. Exit codes: 0 done, 1 messages failed (--once), 2 bad arguments.`;
+
+export async function relayCommand(args: readonly string[], io: CliIo, isTty: boolean): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      options: {
+        pickup: { type: 'string' },
+        smtp: { type: 'string' },
+        concurrency: { type: 'string' },
+        'retry-base': { type: 'string' },
+        'max-age': { type: 'string' },
+        once: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values } = parsed;
+  if (values.help === true) {
+    io.out(RELAY_USAGE);
+    return 0;
+  }
+  if (values.smtp === undefined) throw new UsageError('--smtp is required');
+  const number = (value: string | undefined, name: string, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
+    return n;
+  };
+  const counts = { delivered: 0, deferred: 0, failed: 0 };
+  let relay: Relay | undefined;
+  const progress = (): void => {
+    const stats = relay?.stats();
+    process.stderr.write(`\rdelivered ${counts.delivered}  retrying ${stats?.retrying ?? 0}  queued ${stats?.queued ?? 0}  failed ${counts.failed}   `);
+  };
+  const onEvent = (event: RelayEvent): void => {
+    if (event.type === 'delivered') counts.delivered++;
+    else if (event.type === 'deferred') counts.deferred++;
+    else counts.failed++;
+    if (isTty) progress();
+    else io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
+  };
+  relay = await new Relay({
+    pickup: values.pickup ?? './mailroot/pickup',
+    smtp: values.smtp,
+    concurrency: number(values.concurrency, '--concurrency', 10),
+    retryBaseMs: number(values['retry-base'], '--retry-base', 60) * 1000,
+    maxAgeMs: number(values['max-age'], '--max-age', 48) * 3_600_000,
+    onEvent,
+  }).start();
+  if (values.once === true) {
+    await relay.drain();
+    await relay.close();
+    const stats = relay.stats();
+    if (isTty) process.stderr.write('\n');
+    io.out(`relay: ${stats.delivered} delivered, ${stats.failed} failed, ${stats.queued} waiting to retry`);
+    return stats.failed > 0 ? 1 : 0;
+  }
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => resolveStop();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await relay.close();
+  if (isTty) process.stderr.write('\n');
+  io.out(`relay: stopped; ${relay.stats().delivered} delivered, ${relay.stats().failed} failed`);
+  return 0;
+}
