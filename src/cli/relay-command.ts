@@ -50,9 +50,9 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     return n;
   };
   const counts = { delivered: 0, deferred: 0, failed: 0 };
-  let relay: Relay | undefined;
+  const current: { relay?: Relay } = {}; // events may arrive before start() has returned
   const progress = (): void => {
-    const stats = relay?.stats();
+    const stats = current.relay?.stats();
     process.stderr.write(`\rdelivered ${counts.delivered}  retrying ${stats?.retrying ?? 0}  queued ${stats?.queued ?? 0}  failed ${counts.failed}   `);
   };
   const onEvent = (event: RelayEvent): void => {
@@ -62,7 +62,7 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     if (isTty) progress();
     else io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
   };
-  relay = await new Relay({
+  const relay = await new Relay({
     pickup: values.pickup ?? './mailroot/pickup',
     smtp: values.smtp,
     concurrency: number(values.concurrency, '--concurrency', 10),
@@ -70,6 +70,7 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     maxAgeMs: number(values['max-age'], '--max-age', 48) * 3_600_000,
     onEvent,
   }).start();
+  current.relay = relay;
   if (values.once === true) {
     await relay.drain();
     await relay.close();
