@@ -166,3 +166,39 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+test('recipients in local domains are written to the drop folder; the others go over SMTP', async (t) => {
+  const { root, pickup } = await setup(t);
+  const sink = await startSmtpSink();
+  t.after(() => sink.close());
+  const mailer = new Mailer({ transport: `pickup:${pickup}` });
+  const mail = new NewMail({ mailer });
+  mail.From = 'site@example.com';
+  mail.To = 'jane@intranet.example; bob@remote.example';
+  mail.Cc = 'Ops <ops@INTRANET.example>';
+  mail.Subject = 'mixed';
+  await mail.Send();
+  const relay = await new Relay({ pickup, smtp: sink.url, localDomains: ['intranet.example'] }).start();
+  await relay.drain();
+  await relay.close();
+  assert.deepEqual(sink.messages.map((m) => m.to), [['bob@remote.example']]);
+  const dropped = await readdir(join(root, 'drop'));
+  assert.equal(dropped.length, 1);
+  const file = await readFile(join(root, 'drop', dropped[0] ?? ''), 'utf8');
+  assert.match(file, /^X-Sender: site@example\.com\r\nX-Receiver: jane@intranet\.example\r\nX-Receiver: ops@intranet\.example\r\n/u);
+  assert.equal((await parseMail(file)).subject, 'mixed');
+});
+
+test('the rate limit holds across the whole pool', async (t) => {
+  const { pickup } = await setup(t);
+  const sink = await startSmtpSink();
+  t.after(() => sink.close());
+  await writeMails(pickup, 30);
+  const started = Date.now();
+  const relay = await new Relay({ pickup, smtp: sink.url, ratePerSecond: 10, scanIntervalMs: 20, concurrency: 10 }).start();
+  await relay.drain();
+  await waitFor(() => relay.stats().delivered === 30, 10_000);
+  await relay.close();
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed >= 2_000, `30 messages at 10/s took ${elapsed} ms`);
+});

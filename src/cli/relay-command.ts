@@ -13,6 +13,9 @@ queue/ and badmail/ are created beside DIR.
   --concurrency N       messages delivered at once (default 10)
   --retry-base SEC      first retry delay, doubling each attempt (default 60)
   --max-age HOURS       give up and move to badmail after this long (default 48)
+  --local-domain D      deliver recipients in domain D to the drop folder (repeatable)
+  --drop DIR            the drop folder (default drop/ beside the pickup directory)
+  --rate N              at most N messages per second over SMTP
   --once                deliver what is there now, then exit with a summary
   -h, --help            show this help
 
@@ -30,6 +33,9 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
         concurrency: { type: 'string' },
         'retry-base': { type: 'string' },
         'max-age': { type: 'string' },
+        'local-domain': { type: 'string', multiple: true },
+        drop: { type: 'string' },
+        rate: { type: 'string' },
         once: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -56,7 +62,7 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     process.stderr.write(`\rdelivered ${counts.delivered}  retrying ${stats?.retrying ?? 0}  queued ${stats?.queued ?? 0}  failed ${counts.failed}   `);
   };
   const onEvent = (event: RelayEvent): void => {
-    if (event.type === 'delivered') counts.delivered++;
+    if (event.type === 'delivered' || event.type === 'dropped') counts.delivered++;
     else if (event.type === 'deferred') counts.deferred++;
     else counts.failed++;
     if (isTty) progress();
@@ -68,6 +74,9 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     concurrency: number(values.concurrency, '--concurrency', 10),
     retryBaseMs: number(values['retry-base'], '--retry-base', 60) * 1000,
     maxAgeMs: number(values['max-age'], '--max-age', 48) * 3_600_000,
+    localDomains: values['local-domain'] ?? [],
+    ...(values.drop === undefined ? {} : { drop: values.drop }),
+    ratePerSecond: values.rate === undefined ? 0 : number(values.rate, '--rate', 0),
     onEvent,
   }).start();
   current.relay = relay;

@@ -24,12 +24,19 @@ export interface RelayOptions {
   readonly maxAgeMs?: number;
   /** How often the folders are scanned besides file-system events. Default 1 s. */
   readonly scanIntervalMs?: number;
+  /** Recipients in these domains are written to the drop folder instead of SMTP, as IIS did for local domains. */
+  readonly localDomains?: readonly string[];
+  /** Where local mail goes; default drop/ beside the pickup directory. */
+  readonly drop?: string;
+  /** At most this many messages handed to SMTP per second (0 or absent: no limit). */
+  readonly ratePerSecond?: number;
   /** Called for every event; the CLI prints them. */
   readonly onEvent?: (event: RelayEvent) => void;
 }
 
 export type RelayEvent =
   | { readonly type: 'delivered'; readonly file: string; readonly recipients: readonly string[]; readonly response: string }
+  | { readonly type: 'dropped'; readonly file: string; readonly recipients: readonly string[]; readonly path: string }
   | { readonly type: 'deferred'; readonly file: string; readonly reason: string; readonly retryInMs: number; readonly attempts: number }
   | { readonly type: 'failed'; readonly file: string; readonly reason: string };
 
@@ -73,6 +80,10 @@ export class Relay {
   readonly pickup: string;
   readonly queue: string;
   readonly badmail: string;
+  readonly drop: string;
+  readonly #localDomains: ReadonlySet<string>;
+  readonly #ratePerSecond: number;
+  readonly #recentStarts: number[] = [];
   readonly #transport: ResolvedTransport;
   readonly #concurrency: number;
   readonly #retryBaseMs: number;
@@ -94,6 +105,9 @@ export class Relay {
     this.pickup = resolve(options.pickup);
     this.queue = join(dirname(this.pickup), 'queue');
     this.badmail = join(dirname(this.pickup), 'badmail');
+    this.drop = resolve(options.drop ?? join(dirname(this.pickup), 'drop'));
+    this.#localDomains = new Set((options.localDomains ?? []).map((d) => d.toLowerCase()));
+    this.#ratePerSecond = options.ratePerSecond ?? 0;
     this.#transport = createTransport(options.smtp);
     this.#concurrency = options.concurrency ?? 10;
     this.#retryBaseMs = options.retryBaseMs ?? 60_000;
@@ -107,6 +121,7 @@ export class Relay {
   /** Creates the folders, recovers orphans, starts watching. */
   async start(): Promise<this> {
     await Promise.all([mkdir(this.pickup, { recursive: true }), mkdir(this.queue, { recursive: true }), mkdir(this.badmail, { recursive: true })]);
+    if (this.#localDomains.size > 0) await mkdir(this.drop, { recursive: true });
     this.#watcher = watch(this.pickup, () => this.#kick());
     this.#watcher.on('error', () => undefined);
     this.#kick();
@@ -148,10 +163,16 @@ export class Relay {
       if (this.#lifecycle.state === 'running') this.#lifecycle.to('stopping');
       clearInterval(this.#timer);
       this.#watcher?.close();
-      while (this.#inFlight.size > 0 || this.#scanning !== undefined) {
-        await new Promise<void>((done) => this.#idleWaiters.push(done));
+      // SMTP sockets are unref'd; hold the process open until the deliveries in flight end.
+      const hold = setInterval(() => undefined, 1 << 30);
+      try {
+        while (this.#inFlight.size > 0 || this.#scanning !== undefined) {
+          await new Promise<void>((done) => this.#idleWaiters.push(done));
+        }
+        this.#transport.close();
+      } finally {
+        clearInterval(hold);
       }
-      this.#transport.close();
       this.#lifecycle.to('stopped');
     })();
     return this.#stopping;
@@ -232,6 +253,12 @@ export class Relay {
     const due = [...this.#waiting].filter(([, at]) => at <= now).sort(([a], [b]) => (a < b ? -1 : 1));
     for (const [name] of due) {
       if (this.#inFlight.size >= this.#concurrency || this.#lifecycle.state !== 'running') return;
+      if (this.#ratePerSecond > 0) {
+        // a sliding one-second window: the limit holds across every connection of the pool
+        while (this.#recentStarts.length > 0 && (this.#recentStarts[0] ?? 0) <= Date.now() - 1_000) this.#recentStarts.shift();
+        if (this.#recentStarts.length >= this.#ratePerSecond) return; // the periodic scan resumes
+        this.#recentStarts.push(Date.now());
+      }
       this.#waiting.delete(name);
       this.#inFlight.add(name);
       void this.#deliver(name).finally(() => {
@@ -264,6 +291,16 @@ export class Relay {
     }
     record.attempts++;
     let temporary: string | undefined;
+    const local = pending.filter((r) => this.#localDomains.has(r.slice(r.lastIndexOf('@') + 1).toLowerCase()));
+    if (local.length > 0) {
+      const path = await this.#writeDrop(name, parsed.from, local, parsed.message);
+      record.done.push(...local);
+      await writeRecord(this.queue, name, record);
+      this.#onEvent({ type: 'dropped', file: name, recipients: local, path });
+    }
+    const remote = pending.filter((r) => !local.includes(r));
+    pending.length = 0;
+    pending.push(...remote);
     if (pending.length > 0) {
       try {
         const info = await this.#transport.transporter.sendMail({ envelope: { from: parsed.from, to: pending }, raw: parsed.message });
@@ -318,6 +355,16 @@ export class Relay {
     await unlink(owned);
     await unlink(recordPath(this.queue, name)).catch(() => undefined);
     this.#delivered++;
+  }
+
+  /** Local delivery: one file in drop/ with the local recipients' envelope, temp + rename. */
+  async #writeDrop(name: string, from: string, recipients: readonly string[], message: Buffer): Promise<string> {
+    const envelope = `X-Sender: ${from}\r\n${recipients.map((r) => `X-Receiver: ${r}\r\n`).join('')}`;
+    const final = join(this.drop, name);
+    const temporary = `${final}.${OWNER}.tmp`;
+    await writeFile(temporary, Buffer.concat([Buffer.from(envelope), message]));
+    await rename(temporary, final);
+    return final;
   }
 
   #retryDelay(attempts: number): number {

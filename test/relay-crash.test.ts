@@ -1,0 +1,98 @@
+// kill -9 of the relay (a child process) at random points during a 1,000-message backlog,
+// restarted each time: every message arrives; duplicates are counted and reported.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { NewMail } from '../src/new-mail.js';
+import { Mailer } from '../src/mailer.js';
+import { startScriptedSmtp } from './support/scripted-smtp.js';
+import { tempDir } from './support/temp-dir.js';
+
+const BACKLOG = 1_000;
+const BIN = resolve(import.meta.dirname, '..', 'bin', 'cdonts.js');
+
+function runRelay(args: string[], killAfterMs?: number): Promise<number | null> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, 'relay', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done(code);
+    });
+  });
+}
+
+test(`relay killed with SIGKILL at random points during a ${BACKLOG}-message backlog: every message arrives`, async (t) => {
+  const root = await tempDir(t);
+  const pickup = join(root, 'pickup');
+  await mkdir(pickup);
+  // A slightly slow server, so that kills land mid-delivery as well as between deliveries.
+  const server = await startScriptedSmtp({ delayMs: 1 });
+  t.after(() => server.close());
+  const mailer = new Mailer({ transport: `pickup:${pickup}` });
+  for (let start = 0; start < BACKLOG; start += 100) {
+    await Promise.all(
+      Array.from({ length: 100 }, (_, k) => {
+        const mail = new NewMail({ mailer });
+        mail.From = 'a@example.com';
+        mail.To = 'b@example.com';
+        mail.Subject = `crash ${start + k}`;
+        mail.Body = 'x';
+        return mail.Send();
+      }),
+    );
+  }
+  await mailer.close();
+  const args = ['--pickup', pickup, '--smtp', `smtp://127.0.0.1:${server.port}`, '--retry-base', '0.05', '--concurrency', '20'];
+  let kills = 0;
+  const received = (): string[] => server.received.map((raw) => /^Subject: (crash \d+)\r$/mu.exec(raw)?.[1] ?? '');
+  while (new Set(received()).size < BACKLOG && kills < 40) {
+    await runRelay(args, 80 + Math.floor(Math.random() * 400));
+    kills++;
+  }
+  assert.equal(await runRelay([...args, '--once']), 0, 'a final relay drains whatever is left and exits cleanly');
+  const subjects = received();
+  const unique = new Set(subjects);
+  assert.equal(unique.size, BACKLOG, 'every message arrived');
+  for (let i = 0; i < BACKLOG; i++) assert.ok(unique.has(`crash ${i}`));
+  assert.deepEqual(await readdir(pickup), []);
+  assert.deepEqual((await readdir(join(root, 'queue'))).filter((n) => !n.endsWith('.json')), [], 'queue empty');
+  const duplicates = subjects.length - unique.size;
+  t.diagnostic(`${kills} kills; ${duplicates} duplicate deliveries of ${BACKLOG} (${((duplicates / BACKLOG) * 100).toFixed(2)} %), each from a kill between the server's acceptance and the relay's bookkeeping`);
+  assert.ok(duplicates <= kills * 20, 'duplicates only from deliveries in flight at a kill (at most concurrency per kill)');
+});
+
+test('SIGTERM stops the relay gracefully: deliveries in flight finish, nothing is left half-done', async (t) => {
+  const root = await tempDir(t);
+  const pickup = join(root, 'pickup');
+  await mkdir(pickup);
+  const server = await startScriptedSmtp({ delayMs: 2 });
+  t.after(() => server.close());
+  const mailer = new Mailer({ transport: `pickup:${pickup}` });
+  await Promise.all(
+    Array.from({ length: 200 }, (_, i) => {
+      const mail = new NewMail({ mailer });
+      mail.From = 'a@example.com';
+      mail.To = 'b@example.com';
+      mail.Subject = `term ${i}`;
+      return mail.Send();
+    }),
+  );
+  await mailer.close();
+  const child = spawn(process.execPath, [BIN, 'relay', '--pickup', pickup, '--smtp', `smtp://127.0.0.1:${server.port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise((resolveWait) => setTimeout(resolveWait, 300));
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((done) => child.on('exit', done));
+  assert.equal(code, 0);
+  assert.match(output, /"type":"delivered"/u, 'structured log lines when not in a terminal');
+  assert.match(output, /relay: stopped; \d+ delivered, 0 failed/u);
+  const queue = await readdir(join(root, 'queue'));
+  assert.deepEqual(queue.filter((n) => n.endsWith('.sending')), [], 'nothing left marked as being sent');
+  const delivered = new Set(server.received.map((raw) => /^Subject: (term \d+)\r$/mu.exec(raw)?.[1]));
+  const remaining = (await readdir(pickup)).length + queue.filter((n) => n.endsWith('.eml')).length;
+  assert.equal(delivered.size + remaining, 200, 'every message is either delivered or still waiting');
+});
