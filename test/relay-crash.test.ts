@@ -96,3 +96,33 @@ test('SIGTERM stops the relay gracefully: deliveries in flight finish, nothing i
   const remaining = (await readdir(pickup)).length + queue.filter((n) => n.endsWith('.eml')).length;
   assert.equal(delivered.size + remaining, 200, 'every message is either delivered or still waiting');
 });
+
+test('in a terminal the relay shows a live progress line, and --once ends with a summary', async (t) => {
+  const root = await tempDir(t);
+  const pickup = join(root, 'pickup');
+  await mkdir(pickup);
+  const server = await startScriptedSmtp();
+  t.after(() => server.close());
+  const mailer = new Mailer({ transport: `pickup:${pickup}` });
+  await Promise.all(
+    Array.from({ length: 5 }, (_, i) => {
+      const mail = new NewMail({ mailer });
+      mail.From = 'a@example.com';
+      mail.To = 'b@example.com';
+      mail.Subject = `tty ${i}`;
+      return mail.Send();
+    }),
+  );
+  await mailer.close();
+  // util-linux `script` gives the relay a real pseudo-terminal.
+  const command = [process.execPath, BIN, 'relay', '--pickup', pickup, '--smtp', `smtp://127.0.0.1:${server.port}`, '--once'].map((a) => `'${a}'`).join(' ');
+  const output = await new Promise<string>((done, fail) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('exit', (code) => (code === 0 ? done(text) : fail(new Error(`exit ${code}: ${text}`))));
+  });
+  assert.match(output, /\rdelivered \d+ {2}retrying \d+ {2}queued \d+ {2}failed 0/u, 'a progress line rewritten in place');
+  assert.doesNotMatch(output, /"type":"delivered"/u, 'no JSON lines in a terminal');
+  assert.match(output, /relay: 5 delivered, 0 failed, 0 waiting to retry/u);
+});

@@ -202,3 +202,23 @@ test('the rate limit holds across the whole pool', async (t) => {
   const elapsed = Date.now() - started;
   assert.ok(elapsed >= 2_000, `30 messages at 10/s took ${elapsed} ms`);
 });
+
+test('with bounce on, a permanent failure sends the sender a delivery status notification (RFC 3464) from the null sender', async (t) => {
+  const { pickup } = await setup(t);
+  const sink = await startSmtpSink({ rejectRecipient: (a) => (a === 'to0@example.com' ? { code: 550, message: '5.1.1 no such user' } : undefined) });
+  t.after(() => sink.close());
+  await writeMails(pickup, 1);
+  const relay = await new Relay({ pickup, smtp: sink.url, bounce: true, scanIntervalMs: 20 }).start();
+  await waitFor(() => sink.messages.some((m) => m.from === ''), 10_000);
+  await relay.drain();
+  await relay.close();
+  const bounce = sink.messages.find((m) => m.from === '');
+  assert.deepEqual(bounce?.to, ['site@example.com']);
+  const raw = bounce?.raw.toString() ?? '';
+  assert.match(raw, /Content-Type: multipart\/report; report-type=delivery-status/u);
+  assert.match(raw, /Final-Recipient: rfc822; to0@example\.com\r\nAction: failed\r\nStatus: 5\.1\.1\r\nDiagnostic-Code: smtp; 550 5\.1\.1 no such user/u);
+  assert.match(raw, /Subject: relay 0/u, 'the original headers are included');
+  const parsed = await parseMail(bounce?.raw ?? '');
+  assert.equal(parsed.subject, 'Delivery Status Notification (Failure)');
+  assert.match(parsed.text ?? '', /to0@example\.com: 550 5\.1\.1 no such user/u);
+});

@@ -16,6 +16,7 @@ queue/ and badmail/ are created beside DIR.
   --local-domain D      deliver recipients in domain D to the drop folder (repeatable)
   --drop DIR            the drop folder (default drop/ beside the pickup directory)
   --rate N              at most N messages per second over SMTP
+  --bounce              send the sender a delivery status notification (RFC 3464) on failure
   --once                deliver what is there now, then exit with a summary
   -h, --help            show this help
 
@@ -36,6 +37,7 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
         'local-domain': { type: 'string', multiple: true },
         drop: { type: 'string' },
         rate: { type: 'string' },
+        bounce: { type: 'boolean' },
         once: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -77,6 +79,7 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     localDomains: values['local-domain'] ?? [],
     ...(values.drop === undefined ? {} : { drop: values.drop }),
     ratePerSecond: values.rate === undefined ? 0 : number(values.rate, '--rate', 0),
+    bounce: values.bounce === true,
     onEvent,
   }).start();
   current.relay = relay;

@@ -29,7 +29,7 @@ export function readPickupFile(bytes: Buffer): PickupMessage {
     offset = end + 2;
   }
   if (from !== undefined || recipients.length > 0) {
-    return { from: from ?? '', recipients, message: bytes.subarray(offset) };
+    return { from: from ?? '', recipients, message: bytes.subarray(offset) }; // an empty X-Sender is the null sender (bounces)
   }
   return fromHeaders(bytes);
 }

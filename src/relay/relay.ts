@@ -8,6 +8,7 @@ import { StateMachine, type TransitionTable } from '../internal/state-machine.js
 import { createTransport, type ResolvedTransport, type TransportSpec } from '../transports/create-transport.js';
 import { transportErrorFrom } from '../transports/transport-error-from.js';
 import { readPickupFile } from './pickup-envelope.js';
+import { buildDeliveryStatus } from './delivery-status.js';
 
 export interface RelayOptions {
   /** The pickup directory to watch; queue/ and badmail/ are created beside it. */
@@ -28,6 +29,8 @@ export interface RelayOptions {
   readonly localDomains?: readonly string[];
   /** Where local mail goes; default drop/ beside the pickup directory. */
   readonly drop?: string;
+  /** Send a delivery status notification (RFC 3464) to the sender when a message fails for good. */
+  readonly bounce?: boolean;
   /** At most this many messages handed to SMTP per second (0 or absent: no limit). */
   readonly ratePerSecond?: number;
   /** Called for every event; the CLI prints them. */
@@ -83,6 +86,7 @@ export class Relay {
   readonly drop: string;
   readonly #localDomains: ReadonlySet<string>;
   readonly #ratePerSecond: number;
+  readonly #bounce: boolean;
   readonly #recentStarts: number[] = [];
   readonly #transport: ResolvedTransport;
   readonly #concurrency: number;
@@ -108,6 +112,7 @@ export class Relay {
     this.drop = resolve(options.drop ?? join(dirname(this.pickup), 'drop'));
     this.#localDomains = new Set((options.localDomains ?? []).map((d) => d.toLowerCase()));
     this.#ratePerSecond = options.ratePerSecond ?? 0;
+    this.#bounce = options.bounce ?? false;
     this.#transport = createTransport(options.smtp);
     this.#concurrency = options.concurrency ?? 10;
     this.#retryBaseMs = options.retryBaseMs ?? 60_000;
@@ -289,6 +294,11 @@ export class Relay {
       await this.#toBadmail(name, owned, record, 'no sender and no recipients (no X-Sender/X-Receiver lines and no From/To headers)');
       return;
     }
+    const bounceTo = parsed.from;
+    const headersOf = (): string => {
+      const end = parsed.message.indexOf('\r\n\r\n');
+      return parsed.message.toString('utf8', 0, end < 0 ? parsed.message.length : end + 2);
+    };
     record.attempts++;
     let temporary: string | undefined;
     const local = pending.filter((r) => this.#localDomains.has(r.slice(r.lastIndexOf('@') + 1).toLowerCase()));
@@ -337,7 +347,11 @@ export class Relay {
     }
     if (temporary !== undefined) {
       if (Date.now() - record.firstClaimed > this.#maxAgeMs) {
-        await this.#toBadmail(name, owned, record, `gave up after ${record.attempts} attempts: ${temporary}`);
+        const reason = `gave up after ${record.attempts} attempts: ${temporary}`;
+        const unreached = pending.filter((r) => !record.done.includes(r) && !record.failed.some((f) => f.recipient === r));
+        record.failed.push(...unreached.map((recipient) => ({ recipient, reason: temporary ?? reason })));
+        if (this.#bounce && bounceTo !== '') await this.#sendBounce(name, bounceTo, record, headersOf());
+        await this.#toBadmail(name, owned, record, reason);
         return;
       }
       const delay = this.#retryDelay(record.attempts);
@@ -349,12 +363,25 @@ export class Relay {
       return;
     }
     if (record.failed.length > 0) {
+      if (this.#bounce && bounceTo !== '') await this.#sendBounce(name, bounceTo, record, headersOf());
       await this.#toBadmail(name, owned, record, record.failed.map((f) => `${f.recipient}: ${f.reason}`).join('\n'));
       return;
     }
     await unlink(owned);
     await unlink(recordPath(this.queue, name)).catch(() => undefined);
     this.#delivered++;
+  }
+
+  /**
+   * The bounce goes into the pickup directory like any message, from the null sender
+   * (X-Sender empty), so this relay delivers it and it can never bounce in turn.
+   */
+  async #sendBounce(name: string, to: string, record: QueueRecord, originalHeaders: string): Promise<void> {
+    const bytes = await buildDeliveryStatus({ to, failed: record.failed, originalHeaders, arrival: new Date(record.firstClaimed) });
+    const file = `${basename(name, '.eml')}-dsn.eml`;
+    const temporary = join(this.pickup, `${file}.${OWNER}.tmp`);
+    await writeFile(temporary, Buffer.concat([Buffer.from(`X-Sender: \r\nX-Receiver: ${to}\r\n`), bytes]));
+    await rename(temporary, join(this.pickup, file));
   }
 
   /** Local delivery: one file in drop/ with the local recipients' envelope, temp + rename. */
