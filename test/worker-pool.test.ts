@@ -50,17 +50,17 @@ test('the corpus converts the same in the pool as inline', { skip: !existsSync(C
 });
 
 test('a hostile body is stopped at its deadline, its worker replaced, and other senders are not delayed', async () => {
-  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, deadlineMs: 300, maxThreads: 2, workerFilename: HANGING }) });
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, deadlineMs: 1_500, maxThreads: 2, workerFilename: HANGING }) });
   const lease = await host.acquire();
   const started = performance.now();
   const hostile = lease.convert('HANG forever', 'html', 'text');
   const others = await Promise.all(Array.from({ length: 20 }, (_, i) => lease.convert(`fine ${i}`, 'html', 'text')));
   const othersDone = performance.now() - started;
   assert.deepEqual(others, Array.from({ length: 20 }, (_, i) => `FINE ${i}`));
-  assert.ok(othersDone < 300, `other conversions finished in ${othersDone.toFixed(0)} ms, not held up by the hostile one`);
+  assert.ok(othersDone < 1_500, `other conversions finished in ${othersDone.toFixed(0)} ms, before the hostile one was even stopped`);
   await assert.rejects(hostile, (error: unknown) => isCdoError(error) && error.code === 'CDO_E_TIMEOUT');
   const stoppedAfter = performance.now() - started;
-  assert.ok(stoppedAfter < 2_000, `stopped after ${stoppedAfter.toFixed(0)} ms`);
+  assert.ok(stoppedAfter >= 1_400 && stoppedAfter < 4_000, `stopped after ${stoppedAfter.toFixed(0)} ms`);
   assert.equal(host.stats().pool.timedOut, 1);
   assert.equal(await lease.convert('after', 'html', 'text'), 'AFTER', 'the pool still works: the worker was replaced');
   await lease.release();
