@@ -9,6 +9,7 @@ import { createTransport, type ResolvedTransport, type TransportSpec } from '../
 import { transportErrorFrom } from '../transports/transport-error-from.js';
 import { readPickupFile } from './pickup-envelope.js';
 import { buildDeliveryStatus } from './delivery-status.js';
+import { isProcessAlive } from '../internal/is-process-alive.js';
 
 export interface RelayOptions {
   /** The pickup directory to watch; queue/ and badmail/ are created beside it. */
@@ -234,14 +235,14 @@ export class Relay {
   async #recoverOrphans(): Promise<void> {
     for (const name of await readdir(this.queue)) {
       const temporary = /\.([0-9a-z]+)\.tmp$/u.exec(name);
-      if (temporary !== null && !isAlive(Number.parseInt(temporary[1] ?? '', 36))) {
+      if (temporary !== null && !isProcessAlive(Number.parseInt(temporary[1] ?? '', 36))) {
         await unlink(join(this.queue, name)).catch(() => undefined); // a record write cut short
         continue;
       }
       const sending = /^(.+\.eml)\.([0-9a-z]+)\.sending$/u.exec(name);
       if (sending !== null) {
         const [, original = '', owner = ''] = sending;
-        if (owner !== OWNER && !isAlive(Number.parseInt(owner, 36))) {
+        if (owner !== OWNER && !isProcessAlive(Number.parseInt(owner, 36))) {
           await rename(join(this.queue, name), join(this.queue, original)).catch(() => undefined);
         }
         continue;
@@ -437,12 +438,3 @@ async function writeRecord(queue: string, name: string, record: QueueRecord): Pr
   await rename(temporary, recordPath(queue, name));
 }
 
-function isAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

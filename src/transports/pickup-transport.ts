@@ -5,6 +5,7 @@ import type MailMessage from 'nodemailer/lib/mailer/mail-message';
 import type { SentMessageInfo, Transport } from 'nodemailer';
 import { TransportError } from '../errors/transport-error.js';
 import { crlfBytes, envelopeLines } from './mail-bytes.js';
+import { isProcessAlive } from '../internal/is-process-alive.js';
 
 export const DEFAULT_PICKUP_DIRECTORY = './mailroot/pickup';
 
@@ -113,19 +114,10 @@ export async function removeStaleTemporaries(directory: string): Promise<number>
     const path = join(directory, name);
     const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => undefined);
     if (age === undefined) continue;
-    if ((pid !== process.pid && !isAlive(pid)) || age > STALE_TEMP_MS) {
+    if ((pid !== process.pid && !isProcessAlive(pid)) || age > STALE_TEMP_MS) {
       await unlink(path).then(() => removed++, () => undefined);
     }
   }
   return removed;
 }
 
-function isAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
