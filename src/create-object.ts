@@ -1,15 +1,19 @@
 import { CdoError } from './errors/cdo-error.js';
 import { NewMail } from './new-mail.js';
+import { Session } from './session/session.js';
 
 /**
  * `Server.CreateObject` for CDONTS: `createObject('CDONTS.NewMail')`, in any case. The
  * object's members are case-insensitive, as in VBScript (`m.to = …`, `m.send()`).
  */
-export function createObject(progId: 'CDONTS.NewMail' | (string & {})): NewMail {
-  if (typeof progId !== 'string' || progId.toLowerCase() !== 'cdonts.newmail') {
-    throw new CdoError('CDO_E_INVALID_PARAMETER', `createObject: unknown ProgID ${JSON.stringify(progId)}; expected "CDONTS.NewMail"`);
-  }
-  return caseInsensitive(new NewMail());
+export function createObject(progId: 'CDONTS.NewMail'): NewMail;
+export function createObject(progId: 'CDONTS.Session'): Session;
+export function createObject(progId: string): NewMail | Session;
+export function createObject(progId: string): NewMail | Session {
+  const id = typeof progId === 'string' ? progId.toLowerCase() : '';
+  if (id === 'cdonts.newmail') return caseInsensitive(new NewMail());
+  if (id === 'cdonts.session') return caseInsensitive(new Session());
+  throw new CdoError('CDO_E_INVALID_PARAMETER', `createObject: unknown ProgID ${JSON.stringify(progId)}; expected "CDONTS.NewMail" or "CDONTS.Session"`);
 }
 
 /** Maps every spelling of a member name to its canonical one. */

@@ -15,9 +15,18 @@ export interface ConfigureOptions {
   readonly converterLingerMs?: number;
   /** Allow non-ASCII local parts over SMTP (the server must support SMTPUTF8). */
   readonly smtputf8?: boolean;
+  /** The drop directory CDONTS.Session reads (default ./mailroot/drop, or CDONTS_DROP_DIR). */
+  readonly dropDirectory?: string;
 }
 
-const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8']);
+const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory']);
+
+export const DEFAULT_DROP_DIRECTORY = './mailroot/drop';
+
+/** The drop directory Session reads: configure() first, then CDONTS_DROP_DIR, then the default. */
+export function getDropDirectory(): string {
+  return settings.dropDirectory ?? nonEmpty(process.env['CDONTS_DROP_DIR']) ?? DEFAULT_DROP_DIRECTORY;
+}
 
 let settings: ConfigureOptions = {};
 let current: Mailer | undefined;

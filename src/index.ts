@@ -1,7 +1,7 @@
 // The public entry point. Anything not exported here is internal.
 export { NewMail, type NewMailOptions, type NewMailState, type BodyFormatValue, type MailFormatValue, type ImportanceValue } from './new-mail.js';
 export { createObject } from './create-object.js';
-export { configure, close, getDefaultMailer, type ConfigureOptions } from './default-mailer.js';
+export { configure, close, getDefaultMailer, getDropDirectory, type ConfigureOptions } from './default-mailer.js';
 export { Mailer, type MailerOptions, type MailerState, type SendResult } from './mailer.js';
 export { converter } from './converter/converter.js';
 export { ConverterHost, type ConverterHostOptions, type ConverterSource, type ConverterState, type ConverterStats } from './converter/converter-host.js';
@@ -17,3 +17,6 @@ export { PickupTransport, type PickupTransportOptions } from './transports/picku
 export { MemoryTransport, type StoredMessage } from './transports/memory-transport.js';
 export type { TransportSpec } from './transports/create-transport.js';
 export { Relay, startRelay, type RelayOptions, type RelayEvent, type RelayStats, type RelayState } from './relay/relay.js';
+export { Session, CdoDefaultFolderInbox, CdoDefaultFolderOutbox, type SessionOptions, type SessionState } from './session/session.js';
+export { Folder, Messages } from './session/folder.js';
+export { InboxMessage, OutboxMessage, AddressEntry, Recipient, Recipients, Attachment, Attachments } from './session/message.js';

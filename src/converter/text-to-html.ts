@@ -28,6 +28,7 @@ export function createTextToHtml(): (text: string) => string {
     text
       .replace(/\r\n?/gu, '\n')
       .split(/\n[ \t]*\n+/u)
+      .map((paragraph) => paragraph.replace(/^\n+|\n+$/gu, ''))
       .filter((paragraph) => paragraph.trim() !== '')
       .map((paragraph) => `<p>${paragraph.split('\n').map(linkifyLine).join('<br>\n')}</p>`)
       .join('\n');

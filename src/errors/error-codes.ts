@@ -54,6 +54,10 @@ export const errorCodes = {
     hresult: 0x80040200,
     description: 'The Mailer was closed; it takes no more messages.',
   },
+  CDO_E_NOT_INITIALIZED: {
+    hresult: 0x80040605,
+    description: 'A Session member was used before LogonSMTP (or after Logoff).',
+  },
   CDO_E_NO_RECIPIENTS: {
     hresult: 0x80040607,
     description: 'Send was called with no To, Cc or Bcc recipient.',
