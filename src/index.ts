@@ -20,3 +20,4 @@ export { Relay, startRelay, type RelayOptions, type RelayEvent, type RelayStats,
 export { Session, CdoDefaultFolderInbox, CdoDefaultFolderOutbox, type SessionOptions, type SessionState } from './session/session.js';
 export { Folder, Messages } from './session/folder.js';
 export { InboxMessage, OutboxMessage, AddressEntry, Recipient, Recipients, Attachment, Attachments } from './session/message.js';
+export { createInboxServer, type InboxServerOptions } from './inbox/inbox-server.js';

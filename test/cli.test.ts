@@ -140,3 +140,14 @@ test('--help prints the usage and exits 0', async (t) => {
   assert.match(run.stdout, /Usage: cdonts send/u);
   assert.match(run.stdout, /Exit codes:/u);
 });
+
+test('inbox and relay: --help and bad arguments', async (t) => {
+  const cwd = await tempDir(t);
+  assert.equal((await cdonts(['inbox', '--help'], { cwd })).code, 0);
+  assert.equal((await cdonts(['relay', '--help'], { cwd })).code, 0);
+  for (const args of [['inbox', '--port', 'abc'], ['inbox', 'a', 'b'], ['relay', '--pickup', 'x'], ['relay', '--smtp', 'smtp://127.0.0.1:25', '--concurrency', '-1']]) {
+    const run = await cdonts(args, { cwd });
+    assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+  }
+});

@@ -4,6 +4,7 @@ import { processIo, type CliIo } from './cli-io.js';
 import { ExitCode } from './exit-codes.js';
 import { sendCommand } from './send-command.js';
 import { relayCommand } from './relay-command.js';
+import { inboxCommand } from './inbox-command.js';
 import { UsageError } from './usage-error.js';
 
 export const USAGE = `Usage: cdonts <command> [options]
@@ -11,6 +12,7 @@ export const USAGE = `Usage: cdonts <command> [options]
 Commands:
   send      send one message (cdonts send --help)
   relay     deliver the pickup directory over SMTP (cdonts relay --help)
+  inbox     see the mail you sent, in a local web page (cdonts inbox --help)
 
 Run 'cdonts <command> --help' for a command's options.`;
 
@@ -26,6 +28,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     switch (command) {
       case 'send':
         return await sendCommand(rest, io);
+      case 'inbox':
+        return await inboxCommand(rest, io);
       case 'relay':
         return await relayCommand(rest, io, io === processIo && process.stderr.isTTY === true);
       case undefined:
@@ -46,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
 
 function report(error: unknown, io: CliIo): number {
   if (error instanceof UsageError) {
-    io.err(`cdonts: ${error.message}`);
+    io.err(`cdonts: ${error.message.replace(/\s*\n\s*/gu, ' ')}`); // always one line
     return ExitCode.Usage;
   }
   if (isCdoError(error)) {

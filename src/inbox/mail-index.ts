@@ -1,0 +1,88 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+
+export interface MailSummary {
+  /** "folder/name.eml": what URLs carry; checked against the folder listing, never joined blindly. */
+  readonly id: string;
+  readonly folder: string;
+  readonly subject: string;
+  readonly from: string;
+  readonly to: string;
+  readonly date: number;
+  readonly size: number;
+}
+
+const NAME = /^[\w.-]+\.eml$/u;
+
+function addresses(field: AddressObject | AddressObject[] | undefined): string {
+  const list = field === undefined ? [] : Array.isArray(field) ? field : [field];
+  return list.map((a) => a.text).join(', ');
+}
+
+/** The messages of a few folders (pickup, drop…), summarised once per file version. */
+export class MailIndex {
+  readonly #folders: ReadonlyMap<string, string>;
+  readonly #cache = new Map<string, { mtime: number; summary: MailSummary }>();
+
+  constructor(folders: Record<string, string>) {
+    this.#folders = new Map(Object.entries(folders));
+  }
+
+  get folders(): readonly string[] {
+    return [...this.#folders.values()];
+  }
+
+  /** Newest first; `query` matches sender, recipients and subject, case-insensitively. */
+  async list(query = ''): Promise<MailSummary[]> {
+    const all: MailSummary[] = [];
+    for (const [folder, directory] of this.#folders) {
+      let names: string[];
+      try {
+        names = (await readdir(directory)).filter((n) => NAME.test(n));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const summary = await this.#summary(folder, directory, name).catch(() => undefined);
+        if (summary !== undefined) all.push(summary);
+      }
+    }
+    const needle = query.trim().toLowerCase();
+    return all
+      .filter((m) => needle === '' || `${m.from}\n${m.to}\n${m.subject}`.toLowerCase().includes(needle))
+      .sort((a, b) => b.date - a.date || (a.id < b.id ? 1 : -1));
+  }
+
+  /** The full message, or undefined when the id does not name a listed file. */
+  async read(id: string): Promise<{ summary: MailSummary; parsed: ParsedMail; raw: Buffer } | undefined> {
+    const [folder, name] = id.split('/');
+    const directory = folder === undefined ? undefined : this.#folders.get(folder);
+    if (directory === undefined || name === undefined || !NAME.test(name) || !(await readdir(directory)).includes(name)) return undefined;
+    const raw = await readFile(join(directory, name));
+    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    const summary = await this.#summary(folder ?? '', directory, name);
+    return { summary, parsed, raw };
+  }
+
+  async #summary(folder: string, directory: string, name: string): Promise<MailSummary> {
+    const path = join(directory, name);
+    const info = await stat(path);
+    const cached = this.#cache.get(path);
+    if (cached !== undefined && cached.mtime === info.mtimeMs) return cached.summary;
+    const raw = await readFile(path);
+    const end = raw.indexOf('\r\n\r\n');
+    const parsed = await simpleParser(end < 0 ? raw : raw.subarray(0, end + 4), { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    const summary: MailSummary = {
+      id: `${folder}/${basename(name)}`,
+      folder,
+      subject: parsed.subject ?? '',
+      from: addresses(parsed.from),
+      to: [addresses(parsed.to), addresses(parsed.cc)].filter((s) => s !== '').join(', '),
+      date: parsed.date?.getTime() ?? info.mtimeMs,
+      size: info.size,
+    };
+    this.#cache.set(path, { mtime: info.mtimeMs, summary });
+    return summary;
+  }
+}
