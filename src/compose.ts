@@ -49,6 +49,7 @@ export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, leas
   const mime = isMime(snapshot);
   const rendered = await renderBody(snapshot, mime, lease);
   const options: SendMailOptions = {
+    ...(snapshot.messageId === '' ? {} : { messageId: snapshot.messageId }),
     // nodemailer never reads files or URLs on its own: every byte comes from us.
     disableFileAccess: true,
     disableUrlAccess: true,

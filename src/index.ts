@@ -21,3 +21,5 @@ export { Session, CdoDefaultFolderInbox, CdoDefaultFolderOutbox, type SessionOpt
 export { Folder, Messages } from './session/folder.js';
 export { InboxMessage, OutboxMessage, AddressEntry, Recipient, Recipients, Attachment, Attachments } from './session/message.js';
 export { createInboxServer, type InboxServerOptions } from './inbox/inbox-server.js';
+export { QueueTransport, type QueueTransportOptions, type MailJob } from './queue/queue-transport.js';
+export { startMailWorker, type MailWorkerOptions, type MailWorkerHandle } from './queue/mail-worker.js';

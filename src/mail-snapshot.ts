@@ -50,4 +50,6 @@ export interface MailSnapshot {
   readonly contentLocation: string | undefined;
   /** SetLocaleIDs: the code page of body and headers. */
   readonly codePage: number;
+  /** Fixed at the first Send attempt, so a retried Send is the same message (queue dedupe). */
+  readonly messageId: string;
 }

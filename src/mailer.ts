@@ -97,7 +97,7 @@ export class Mailer {
     this.#closing ??= (async () => {
       if (this.#lifecycle.state === 'open') this.#lifecycle.to('closing');
       while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-      this.#transport.close();
+      await this.#transport.close();
       this.#lifecycle.to('closed');
     })();
     return this.#closing;

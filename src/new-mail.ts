@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { parseAddressList, parseMailbox, formatAddressList, formatMailbox, type Mailbox } from './address-list.js';
 import { resolveAttachmentPathSync } from './attachment-path.js';
@@ -67,6 +68,7 @@ export class NewMail {
   #contentBase: string | undefined;
   #contentLocation: string | undefined;
   #codePage = DEFAULT_CODE_PAGE;
+  #messageId: string | undefined;
 
   constructor(options: NewMailOptions = {}) {
     this.#mailer = options.mailer;
@@ -290,11 +292,19 @@ export class NewMail {
       contentBase: this.#contentBase,
       contentLocation: this.#contentLocation,
       codePage: this.#codePage,
+      messageId: this.#stableMessageId(sender),
     };
     if (snapshot.to.length + snapshot.cc.length + snapshot.bcc.length === 0) {
       throw new CdoError('CDO_E_NO_RECIPIENTS', 'Send needs at least one To, Cc or Bcc recipient');
     }
     return snapshot;
+  }
+
+  /** One Message-ID for every attempt: a retried Send is the same message (queue dedupe). */
+  #stableMessageId(sender: Mailbox | undefined): string {
+    const domain = sender === undefined ? '' : sender.address.slice(sender.address.lastIndexOf('@') + 1);
+    this.#messageId ??= `<${randomUUID()}@${domain === '' ? 'cdonts.invalid' : domain}>`;
+    return this.#messageId;
   }
 
   #currentMailer(): Mailer {

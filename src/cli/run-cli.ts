@@ -5,6 +5,7 @@ import { ExitCode } from './exit-codes.js';
 import { sendCommand } from './send-command.js';
 import { relayCommand } from './relay-command.js';
 import { inboxCommand } from './inbox-command.js';
+import { workerCommand } from './worker-command.js';
 import { UsageError } from './usage-error.js';
 
 export const USAGE = `Usage: cdonts <command> [options]
@@ -13,6 +14,7 @@ Commands:
   send      send one message (cdonts send --help)
   relay     deliver the pickup directory over SMTP (cdonts relay --help)
   inbox     see the mail you sent, in a local web page (cdonts inbox --help)
+  worker    deliver what the redis:// queue transport enqueued (cdonts worker --help)
 
 Run 'cdonts <command> --help' for a command's options.`;
 
@@ -28,6 +30,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     switch (command) {
       case 'send':
         return await sendCommand(rest, io);
+      case 'worker':
+        return await workerCommand(rest, io, io === processIo && process.stderr.isTTY === true);
       case 'inbox':
         return await inboxCommand(rest, io);
       case 'relay':

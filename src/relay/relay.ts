@@ -175,7 +175,7 @@ export class Relay {
         while (this.#inFlight.size > 0 || this.#scanning !== undefined) {
           await new Promise<void>((done) => this.#idleWaiters.push(done));
         }
-        this.#transport.close();
+        await this.#transport.close();
       } finally {
         clearInterval(hold);
       }

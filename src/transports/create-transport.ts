@@ -6,6 +6,7 @@ import { CdoError } from '../errors/cdo-error.js';
 import { MemoryTransport } from './memory-transport.js';
 import { PickupTransport } from './pickup-transport.js';
 import { unrefSocket } from './unref-socket.js';
+import { QueueTransport } from '../queue/queue-transport.js';
 
 /**
  * What `configure({ transport })` accepts: a URL (`pickup:DIR`, `smtp://…`, `smtps://…`,
@@ -20,7 +21,7 @@ export interface ResolvedTransport {
   /** The memory transport, when that is what this is (tests, --dry-run). */
   readonly memory?: MemoryTransport;
   /** Closes what we created; a transporter the caller passed in is theirs to close. */
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 export function createTransport(spec: TransportSpec): ResolvedTransport {
@@ -54,12 +55,17 @@ function fromUrl(url: string): ResolvedTransport {
       const memory = new MemoryTransport();
       return owned('memory', nodemailer.createTransport(memory), memory);
     }
+    case 'redis':
+    case 'rediss': {
+      const queue = new QueueTransport(url);
+      return { name: 'queue', transporter: nodemailer.createTransport(queue), close: () => queue.close() };
+    }
     case 'stream':
       return owned('stream', nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' }));
     case 'json':
       return owned('json', nodemailer.createTransport({ jsonTransport: true }));
     default:
-      throw new CdoError('CDO_E_INVALID_SEND_OPTION', `unknown transport ${JSON.stringify(redact(url))}: expected pickup:, smtp://, smtps://, memory:, stream: or json:`);
+      throw new CdoError('CDO_E_INVALID_SEND_OPTION', `unknown transport ${JSON.stringify(redact(url))}: expected pickup:, smtp://, smtps://, redis://, memory:, stream: or json:`);
   }
 }
 

@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { startMailWorker } from '../queue/mail-worker.js';
+import { UsageError } from './usage-error.js';
+import type { CliIo } from './cli-io.js';
+
+export const WORKER_USAGE = `Usage: cdonts worker --redis URL --smtp URL [options]
+
+Delivers what the queue transport (configure({ transport: 'redis://…' })) enqueued.
+Run as many as you like, on as many machines, against one Redis.
+
+  --redis URL        redis://host:port/DB?queue=NAME (required)
+  --smtp URL         smtp://host:port or smtps://… (required)
+  --concurrency N    jobs delivered at once by this worker (default 10)
+  --rate N           at most N messages per second across all workers
+  -h, --help         show this help
+
+Stops gracefully on SIGTERM and SIGINT (jobs in flight finish).`;
+
+export async function workerCommand(args: readonly string[], io: CliIo, isTty: boolean): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      options: { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help === true) {
+    io.out(WORKER_USAGE);
+    return 0;
+  }
+  if (values.redis === undefined || values.smtp === undefined) throw new UsageError('--redis and --smtp are required');
+  const positive = (value: string | undefined, name: string): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+    return n;
+  };
+  const concurrency = positive(values.concurrency, '--concurrency');
+  const rate = positive(values.rate, '--rate');
+  const handle = await startMailWorker({
+    redis: values.redis,
+    smtp: values.smtp,
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(rate === undefined ? {} : { ratePerSecond: rate }),
+    onEvent: (event) => {
+      if (!isTty) {
+        io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
+        return;
+      }
+      const s = handle.stats();
+      process.stderr.write(`\rdelivered ${s.delivered}  retrying ${s.retrying}  failed ${s.failed}   `);
+    },
+  });
+  await new Promise<void>((stop) => {
+    process.once('SIGTERM', () => stop());
+    process.once('SIGINT', () => stop());
+  });
+  await handle.close();
+  if (isTty) process.stderr.write('\n');
+  const s = handle.stats();
+  io.out(`worker: stopped; ${s.delivered} delivered, ${s.failed} failed`);
+  return 0;
+}

@@ -1,0 +1,86 @@
+import type { Job, Worker } from 'bullmq';
+import { CdoError } from '../errors/cdo-error.js';
+import { TransportError } from '../errors/transport-error.js';
+import { createTransport, type ResolvedTransport, type TransportSpec } from '../transports/create-transport.js';
+import { transportErrorFrom } from '../transports/transport-error-from.js';
+import type { MailJob } from './queue-transport.js';
+import { parseRedisUrl } from './redis-url.js';
+
+export interface MailWorkerOptions {
+  /** redis://host:port/DB?queue=NAME — the queue the queue transport fills. */
+  readonly redis: string;
+  /** Where to deliver: an SMTP URL or options. */
+  readonly smtp: TransportSpec;
+  /** Jobs delivered at once by this worker. Default 10. */
+  readonly concurrency?: number;
+  /** At most this many messages per second across every worker of the queue (BullMQ's limiter). */
+  readonly ratePerSecond?: number;
+  readonly onEvent?: (event: { type: 'delivered' | 'retrying' | 'failed'; id: string; detail: string }) => void;
+}
+
+export interface MailWorkerHandle {
+  readonly worker: Worker<MailJob>;
+  stats(): { delivered: number; retrying: number; failed: number };
+  /** Finishes the jobs in flight (others stay queued for another worker), then disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * Delivers what the queue transport enqueued: a BullMQ worker over pooled SMTP.
+ * Temporary failures throw, so BullMQ retries the job with its exponential back-off;
+ * permanent ones are unrecoverable and land in the failed set with the SMTP reply.
+ * Recipients accepted by an earlier attempt are recorded on the job and never sent again.
+ */
+export async function startMailWorker(options: MailWorkerOptions): Promise<MailWorkerHandle> {
+  const { Worker, UnrecoverableError } = await import('bullmq');
+  const target = parseRedisUrl(options.redis);
+  const smtp: ResolvedTransport = createTransport(options.smtp);
+  const counts = { delivered: 0, retrying: 0, failed: 0 };
+  const emit = options.onEvent ?? (() => undefined);
+
+  const processor = async (job: Job<MailJob>): Promise<string> => {
+    const done = new Set(job.data.done ?? []);
+    const pending = job.data.to.filter((r) => !done.has(r));
+    if (pending.length === 0) return 'nothing left to send';
+    try {
+      const info = await smtp.transporter.sendMail({ envelope: { from: job.data.from, to: pending }, raw: Buffer.from(job.data.raw, 'base64') });
+      const rejected = new Set((info.rejected ?? []).map(String));
+      const errors = (info['rejectedErrors'] ?? []) as Array<{ recipient?: string; responseCode?: number; response?: string }>;
+      const accepted = pending.filter((r) => !rejected.has(r));
+      const deferred = errors.filter((e) => (e.responseCode ?? 500) < 500);
+      if (deferred.length > 0) {
+        await job.updateData({ ...job.data, done: [...done, ...accepted] });
+        throw new Error(`deferred: ${deferred.map((e) => `${e.recipient ?? '?'} ${e.response ?? ''}`).join('; ')}`);
+      }
+      counts.delivered++;
+      emit({ type: 'delivered', id: job.id ?? '', detail: info.response ?? '' });
+      return info.response ?? 'accepted';
+    } catch (error) {
+      const typed = transportErrorFrom(error, 'smtp');
+      if (typed instanceof TransportError && !typed.temporary) {
+        counts.failed++;
+        emit({ type: 'failed', id: job.id ?? '', detail: typed.message });
+        throw new UnrecoverableError(typed.message);
+      }
+      counts.retrying++;
+      emit({ type: 'retrying', id: job.id ?? '', detail: typed.message });
+      throw error instanceof Error ? error : new CdoError('CDO_E_SMTP_SEND_FAILED', String(error));
+    }
+  };
+
+  const worker = new Worker<MailJob>(target.queue, processor, {
+    connection: { ...target.connection, maxRetriesPerRequest: null },
+    concurrency: options.concurrency ?? 10,
+    ...(options.ratePerSecond === undefined || options.ratePerSecond <= 0 ? {} : { limiter: { max: options.ratePerSecond, duration: 1_000 } }),
+  });
+  worker.on('error', () => undefined); // connection loss: ioredis reconnects, the worker resumes
+  await worker.waitUntilReady();
+  return {
+    worker,
+    stats: () => ({ ...counts }),
+    close: async () => {
+      await worker.close();
+      await smtp.close();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test, type TestContext } from 'node:test';
+import nodemailer from 'nodemailer';
+import { Queue } from 'bullmq';
+import { Mailer } from '../src/mailer.js';
+import { NewMail } from '../src/new-mail.js';
+import { QueueTransport } from '../src/queue/queue-transport.js';
+import { startMailWorker } from '../src/queue/mail-worker.js';
+import { isCdoError } from '../src/errors/cdo-error.js';
+import { parseMail } from './support/parse-mail.js';
+import { startRedis } from './support/redis-server.js';
+import { startSmtpSink } from './support/smtp-sink.js';
+import { startScriptedSmtp } from './support/scripted-smtp.js';
+
+const HAS_REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p));
+const skip = !HAS_REDIS && 'redis-server is not installed';
+
+/** A Redis for one test, and a cleanup stack run last-in first-out (workers before Redis). */
+async function redis(t: TestContext) {
+  const server = await startRedis();
+  const stack: Array<() => Promise<unknown>> = [() => server.stop()];
+  t.after(async () => {
+    for (const cleanup of stack.reverse()) await cleanup();
+  });
+  return Object.assign(server, { defer: (cleanup: () => Promise<unknown>) => void stack.push(cleanup) });
+}
+
+function mail(mailer: Mailer, subject: string): NewMail {
+  const m = new NewMail({ mailer });
+  m.From = 'app@example.com';
+  m.To = 'user@example.com';
+  m.Bcc = 'audit@example.com';
+  m.Subject = subject;
+  m.BodyFormat = 'html';
+  m.MailFormat = 0;
+  m.Body = `<p>${subject}</p>`;
+  return m;
+}
+
+test('Send through redis:// enqueues; two workers deliver every message exactly once, Bcc in the envelope only', { skip }, async (t) => {
+  const server = await redis(t);
+  const sink = await startSmtpSink();
+  server.defer(() => sink.close());
+  const url = `${server.url}?queue=mail-a`;
+  const mailers = [new Mailer({ transport: url }), new Mailer({ transport: url })];
+  const results = await Promise.all(Array.from({ length: 60 }, (_, i) => mail(mailers[i % 2] as Mailer, `queued ${i}`).Send()));
+  assert.ok(results.every((r) => r.transport === 'queue' && /^queued as /u.test(r.response ?? '')));
+  await Promise.all(mailers.map((m) => m.close()));
+  const workers = await Promise.all([startMailWorker({ redis: url, smtp: sink.url, concurrency: 5 }), startMailWorker({ redis: url, smtp: sink.url, concurrency: 5 })]);
+  server.defer(() => Promise.all(workers.map((w) => w.close())));
+  for (let waited = 0; sink.messages.length < 60 && waited < 15_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 200));
+  const subjects = await Promise.all(sink.messages.map(async (m) => (await parseMail(m.raw)).subject));
+  assert.equal(subjects.length, 60);
+  assert.equal(new Set(subjects).size, 60, 'each message once');
+  assert.deepEqual(sink.messages[0]?.to, ['user@example.com', 'audit@example.com']);
+  assert.doesNotMatch(sink.messages[0]?.raw.toString() ?? '', /audit@example\.com/u);
+  assert.equal(workers.reduce((n, w) => n + w.stats().delivered, 0), 60);
+});
+
+test('the job id is the Message-ID: sending the same message twice enqueues it once', { skip }, async (t) => {
+  const server = await redis(t);
+  const url = `${server.url}?queue=mail-b`;
+  const transport = new QueueTransport(url);
+  const transporter = nodemailer.createTransport(transport);
+  const message = { from: 'a@example.com', to: 'b@example.com', subject: 'once', text: 'x', messageId: '<same-id@example.com>' };
+  await transporter.sendMail(message);
+  await transporter.sendMail(message);
+  const queue = new Queue('mail-b', { connection: { host: '127.0.0.1', port: server.port } });
+  server.defer(() => queue.close());
+  assert.equal(await queue.getWaitingCount(), 1);
+  await transport.close();
+});
+
+test('Redis unreachable: a typed error within the timeout, never a hang; the NewMail stays usable', { skip }, async (t) => {
+  const server = await redis(t);
+  await server.stop();
+  const mailer = new Mailer({ transport: `${server.url}?queue=mail-c&timeout=1000` });
+  server.defer(() => mailer.close());
+  const m = mail(mailer, 'nowhere');
+  const started = Date.now();
+  await assert.rejects(m.Send(), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_FAILED_TO_CONNECT');
+  assert.ok(Date.now() - started < 4_000, `failed after ${Date.now() - started} ms`);
+  assert.equal(m.state, 'composing');
+});
+
+test('messages over the size limit are refused with a clear error, not stored', { skip }, async (t) => {
+  const server = await redis(t);
+  const mailer = new Mailer({ transport: `${server.url}?queue=mail-d&maxBytes=2000` });
+  server.defer(() => mailer.close());
+  const m = mail(mailer, 'big');
+  m.Body = `<p>${'x'.repeat(5000)}</p>`;
+  await assert.rejects(m.Send(), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_STRING_TOO_LONG');
+});
+
+test('temporary failures are retried with back-off; permanent ones land in the failed set with the SMTP reply', { skip }, async (t) => {
+  const server = await redis(t);
+  const flaky = await startScriptedSmtp({ dataEnd: '451 4.3.0 try later' });
+  server.defer(() => flaky.close());
+  const url = `${server.url}?queue=mail-e&attempts=5&backoff=100`;
+  const mailer = new Mailer({ transport: url });
+  await mail(mailer, 'eventually').Send();
+  await mailer.close();
+  const worker = await startMailWorker({ redis: url, smtp: `smtp://127.0.0.1:${flaky.port}` });
+  server.defer(() => worker.close());
+  for (let waited = 0; worker.stats().retrying < 1 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  flaky.script = {};
+  for (let waited = 0; worker.stats().delivered < 1 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(worker.stats().delivered, 1);
+
+  const refusing = await startScriptedSmtp({ rcpt: '550 5.1.1 no such user' });
+  server.defer(() => refusing.close());
+  const url2 = `${server.url}?queue=mail-f&attempts=5&backoff=100`;
+  const mailer2 = new Mailer({ transport: url2 });
+  await mail(mailer2, 'never').Send();
+  await mailer2.close();
+  const worker2 = await startMailWorker({ redis: url2, smtp: `smtp://127.0.0.1:${refusing.port}` });
+  server.defer(() => worker2.close());
+  const queue = new Queue('mail-f', { connection: { host: '127.0.0.1', port: server.port } });
+  server.defer(() => queue.close());
+  for (let waited = 0; (await queue.getFailedCount()) < 1 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  const [failed] = await queue.getFailed();
+  assert.match(failed?.failedReason ?? '', /550 5\.1\.1 no such user/u);
+  assert.equal(failed?.attemptsMade, 1, 'a permanent failure is not retried');
+});
