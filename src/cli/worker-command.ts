@@ -12,6 +12,7 @@ Run as many as you like, on as many machines, against one Redis.
   --smtp URL         smtp://host:port or smtps://… (required)
   --concurrency N    jobs delivered at once by this worker (default 10)
   --rate N           at most N messages per second across all workers
+  --lock-ms N        job lock; a killed worker's jobs return after it (default 30000)
   -h, --help         show this help
 
 Stops gracefully on SIGTERM and SIGINT (jobs in flight finish).`;
@@ -22,7 +23,7 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
     ({ values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -40,11 +41,13 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
   };
   const concurrency = positive(values.concurrency, '--concurrency');
   const rate = positive(values.rate, '--rate');
+  const lock = positive(values['lock-ms'], '--lock-ms');
   const handle = await startMailWorker({
     redis: values.redis,
     smtp: values.smtp,
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(rate === undefined ? {} : { ratePerSecond: rate }),
+    ...(lock === undefined ? {} : { lockDurationMs: lock }),
     onEvent: (event) => {
       if (!isTty) {
         io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));

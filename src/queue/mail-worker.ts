@@ -15,6 +15,11 @@ export interface MailWorkerOptions {
   readonly concurrency?: number;
   /** At most this many messages per second across every worker of the queue (BullMQ's limiter). */
   readonly ratePerSecond?: number;
+  /**
+   * How long a job stays locked to this worker without a heartbeat. A worker killed
+   * mid-delivery gives its jobs back after this (and a stalled check). Default 30 s.
+   */
+  readonly lockDurationMs?: number;
   readonly onEvent?: (event: { type: 'delivered' | 'retrying' | 'failed'; id: string; detail: string }) => void;
 }
 
@@ -71,6 +76,7 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
   const worker = new Worker<MailJob>(target.queue, processor, {
     connection: { ...target.connection, maxRetriesPerRequest: null },
     concurrency: options.concurrency ?? 10,
+    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs, stalledInterval: Math.max(500, Math.floor(options.lockDurationMs / 2)) }),
     ...(options.ratePerSecond === undefined || options.ratePerSecond <= 0 ? {} : { limiter: { max: options.ratePerSecond, duration: 1_000 } }),
   });
   worker.on('error', () => undefined); // connection loss: ioredis reconnects, the worker resumes

@@ -1,0 +1,79 @@
+// Several app processes enqueueing and two worker processes delivering; then kill -9 of a
+// worker mid-delivery, restarted: nothing lost, duplicates counted and reported.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { startRedis } from './support/redis-server.js';
+import { startScriptedSmtp } from './support/scripted-smtp.js';
+import { tempDir } from './support/temp-dir.js';
+
+const skip = !['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p)) && 'redis-server is not installed';
+const BIN = resolve(import.meta.dirname, '..', 'bin', 'cdonts.js');
+const DIST = pathToFileURL(resolve(import.meta.dirname, '..', 'dist', 'index.js')).href;
+
+const producer = (url: string, from: number, count: number) => `
+import { configure, close, NewMail } from ${JSON.stringify(DIST)};
+configure({ transport: ${JSON.stringify(url)} });
+await Promise.all(Array.from({ length: ${count} }, async (_, k) => {
+  const m = new NewMail();
+  m.From = 'app@example.com'; m.To = 'user@example.com'; m.Subject = 'job ' + (${from} + k); m.Body = 'x';
+  await m.Send();
+}));
+await close();
+`;
+
+function run(args: string[], options: { script?: string } = {}): ChildProcess {
+  return spawn(process.execPath, options.script === undefined ? [BIN, ...args] : [options.script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((done) => (child.exitCode !== null || child.signalCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));
+}
+
+test('3 app processes enqueue, 2 worker processes deliver; a worker killed with SIGKILL mid-delivery loses nothing', { skip }, async (t) => {
+  const redis = await startRedis();
+  const server = await startScriptedSmtp({ delayMs: 2 });
+  const dir = await tempDir(t);
+  const workers: ChildProcess[] = [];
+  t.after(async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    await server.close();
+    await redis.stop();
+  });
+  const url = `${redis.url}?queue=procs&attempts=20&backoff=50`;
+  const PER_APP = 150;
+  const apps = await Promise.all(
+    [0, 1, 2].map(async (n) => {
+      const script = join(dir, `app${n}.mjs`);
+      await writeFile(script, producer(url, n * PER_APP, PER_APP));
+      return run([], { script });
+    }),
+  );
+  const args = ['worker', '--redis', url, '--smtp', `smtp://127.0.0.1:${server.port}`, '--concurrency', '10', '--lock-ms', '1000'];
+  workers.push(run(args), run(args));
+  assert.deepEqual(await Promise.all(apps.map(exited)), [0, 0, 0], 'every app process enqueued and exited cleanly');
+  const subjects = (): string[] => server.received.map((raw) => /^Subject: (job \d+)\r$/mu.exec(raw)?.[1] ?? '');
+  // Kill one worker with SIGKILL while it delivers, then start a replacement, a few times.
+  let kills = 0;
+  while (new Set(subjects()).size < 3 * PER_APP && kills < 5) {
+    await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 200)));
+    const victim = workers.find((w) => w.exitCode === null && w.signalCode === null);
+    victim?.kill('SIGKILL');
+    if (victim !== undefined) await exited(victim);
+    kills++;
+    workers.push(run(args));
+  }
+  for (let waited = 0; new Set(subjects()).size < 3 * PER_APP && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  const all = subjects();
+  const unique = new Set(all);
+  assert.equal(unique.size, 3 * PER_APP, 'every message arrived');
+  const duplicates = all.length - unique.size;
+  t.diagnostic(`${kills} SIGKILLs of a worker; ${duplicates} duplicate deliveries of ${3 * PER_APP} (${((duplicates / (3 * PER_APP)) * 100).toFixed(1)} %), from jobs whose worker died after the server accepted them`);
+  const running = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+  for (const w of running) w.kill('SIGTERM');
+  assert.deepEqual(await Promise.all(running.map(exited)), running.map(() => 0), 'workers stop cleanly on SIGTERM');
+});
