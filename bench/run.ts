@@ -9,6 +9,7 @@ const benches: Array<[string, string[]]> = [
   ['threshold.bench.ts', []],
   ['lease.bench.ts', []],
   ['memory.bench.ts', ['--expose-gc']],
+  ['queue.bench.ts', []],
 ];
 const started = Date.now();
 for (const [file, flags] of benches) {

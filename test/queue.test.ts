@@ -124,3 +124,49 @@ test('temporary failures are retried with back-off; permanent ones land in the f
   assert.match(failed?.failedReason ?? '', /550 5\.1\.1 no such user/u);
   assert.equal(failed?.attemptsMade, 1, 'a permanent failure is not retried');
 });
+
+test('Redis restarted under load: every Send resolves or fails typed, and every one that resolved is delivered', { skip }, async (t) => {
+  const { tempDir } = await import('./support/temp-dir.js');
+  const server = await startRedis({ durableIn: await tempDir(t) });
+  const sink = await startSmtpSink();
+  const url = `${server.url}?queue=restart&timeout=1500`;
+  const mailer = new Mailer({ transport: url });
+  const worker = await startMailWorker({ redis: url, smtp: sink.url, concurrency: 5 });
+  t.after(async () => {
+    await worker.close();
+    await mailer.close();
+    await sink.close();
+    await server.stop();
+  });
+  const outcomes: Array<{ subject: string; ok: boolean }> = [];
+  const sending = (async () => {
+    for (let i = 0; i < 60; i++) {
+      const subject = `restart ${i}`;
+      try {
+        await mail(mailer, subject).Send();
+        outcomes.push({ subject, ok: true });
+      } catch (error) {
+        assert.ok(isCdoError(error), `a typed error, got ${String(error)}`);
+        outcomes.push({ subject, ok: false });
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 400));
+  await server.stop(); // kill -9 of Redis under load
+  await new Promise((r) => setTimeout(r, 400));
+  await server.start();
+  await sending;
+  const acknowledged = outcomes.filter((o) => o.ok).map((o) => o.subject);
+  for (let waited = 0; waited < 20_000; waited += 50) {
+    const got = new Set(await Promise.all(sink.messages.map(async (m) => (await parseMail(m.raw)).subject)));
+    if (acknowledged.every((s) => got.has(s))) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const delivered = new Set(await Promise.all(sink.messages.map(async (m) => (await parseMail(m.raw)).subject)));
+  const lost = acknowledged.filter((s) => !delivered.has(s));
+  assert.deepEqual(lost, [], 'nothing acknowledged was lost');
+  assert.ok(outcomes.some((o) => !o.ok), 'some sends met the outage and failed typed');
+  assert.ok(outcomes.slice(-5).every((o) => o.ok), `senders recover once Redis is back: ${outcomes.map((o) => (o.ok ? '+' : '-')).join('')}`);
+  t.diagnostic(`${acknowledged.length} acknowledged and delivered, ${outcomes.length - acknowledged.length} refused during the outage`);
+});

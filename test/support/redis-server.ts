@@ -32,12 +32,17 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-/** A real redis-server (Debian's package) on a free loopback port, persistence off. */
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * A real redis-server (Debian's package) on a free loopback port, persistence off — or,
+ * with `durableIn`, an append-only file fsynced on every write in that directory, so a
+ * restart keeps what Redis acknowledged.
+ */
+export async function startRedis(options: { durableIn?: string } = {}): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const persistence = options.durableIn === undefined ? ['--save', '', '--appendonly', 'no'] : ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.durableIn];
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--protected-mode', 'yes'], { stdio: 'ignore' });
     await waitForPort(port);
   };
   const stop = async (): Promise<void> => {
