@@ -76,6 +76,9 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
   const worker = new Worker<MailJob>(target.queue, processor, {
     connection: { ...target.connection, maxRetriesPerRequest: null },
     concurrency: options.concurrency ?? 10,
+    // A job whose worker died goes back to the queue however often that happens: BullMQ's
+    // default (fail after one stall) would lose a message whose worker was killed twice.
+    maxStalledCount: 1_000,
     ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs, stalledInterval: Math.max(500, Math.floor(options.lockDurationMs / 2)) }),
     ...(options.ratePerSecond === undefined || options.ratePerSecond <= 0 ? {} : { limiter: { max: options.ratePerSecond, duration: 1_000 } }),
   });
