@@ -173,3 +173,36 @@ test('Redis restarted under load: every Send resolves or fails typed, and every 
   assert.ok(recovered(), `senders recover once Redis is back: ${outcomes.map((o) => (o.ok ? '+' : '-')).join('')}`);
   t.diagnostic(`${acknowledged.length} acknowledged and delivered, ${outcomes.length - acknowledged.length} refused during the outage`);
 });
+
+test('worker: local domains go to the drop folder; a permanent failure bounces to the sender from the null sender', { skip }, async (t) => {
+  const { tempDir } = await import('./support/temp-dir.js');
+  const { readdir, readFile } = await import('node:fs/promises');
+  const server = await redis(t);
+  const drop = await tempDir(t);
+  const sink = await startSmtpSink({ rejectRecipient: (a) => (a === 'gone@remote.example' ? { code: 550, message: '5.1.1 no such user' } : undefined) });
+  server.defer(() => sink.close());
+  const url = `${server.url}?queue=mail-g&attempts=3&backoff=50`;
+  const mailer = new Mailer({ transport: url });
+  const local = new NewMail({ mailer });
+  local.From = 'app@example.com';
+  local.To = 'jane@intranet.example; bob@remote.example';
+  local.Subject = 'mixed';
+  await local.Send();
+  const failing = new NewMail({ mailer });
+  failing.From = 'app@example.com';
+  failing.To = 'gone@remote.example';
+  failing.Subject = 'will bounce';
+  await failing.Send();
+  await mailer.close();
+  const worker = await startMailWorker({ redis: url, smtp: sink.url, localDomains: ['intranet.example'], drop, bounce: true });
+  server.defer(() => worker.close());
+  for (let waited = 0; sink.messages.length < 2 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  const remote = sink.messages.find((m) => m.from === 'app@example.com');
+  assert.deepEqual(remote?.to, ['bob@remote.example']);
+  const dropped = await readdir(drop);
+  assert.equal(dropped.length, 1);
+  assert.match(await readFile(`${drop}/${dropped[0] ?? ''}`, 'utf8'), /^X-Sender: app@example\.com\r\nX-Receiver: jane@intranet\.example\r\n/u);
+  const dsn = sink.messages.find((m) => m.from === '');
+  assert.deepEqual(dsn?.to, ['app@example.com']);
+  assert.match(dsn?.raw.toString() ?? '', /Final-Recipient: rfc822; gone@remote\.example\r\nAction: failed\r\nStatus: 5\.1\.1/u);
+});

@@ -13,6 +13,9 @@ Run as many as you like, on as many machines, against one Redis.
   --concurrency N    jobs delivered at once by this worker (default 10)
   --rate N           at most N messages per second across all workers
   --lock-ms N        job lock; a killed worker's jobs return after it (default 30000)
+  --local-domain D   deliver recipients in domain D to the drop folder (repeatable)
+  --drop DIR         the drop folder (default ./mailroot/drop)
+  --bounce           send the sender a delivery status notification (RFC 3464) on failure
   -h, --help         show this help
 
 Stops gracefully on SIGTERM and SIGINT (jobs in flight finish).`;
@@ -23,7 +26,7 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
     ({ values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, 'local-domain': { type: 'string', multiple: true }, drop: { type: 'string' }, bounce: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -48,6 +51,9 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(rate === undefined ? {} : { ratePerSecond: rate }),
     ...(lock === undefined ? {} : { lockDurationMs: lock }),
+    localDomains: values['local-domain'] ?? [],
+    ...(values.drop === undefined ? {} : { drop: values.drop }),
+    bounce: values.bounce === true,
     onEvent: (event) => {
       if (!isTty) {
         io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));

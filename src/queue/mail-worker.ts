@@ -5,6 +5,8 @@ import { createTransport, type ResolvedTransport, type TransportSpec } from '../
 import { transportErrorFrom } from '../transports/transport-error-from.js';
 import type { MailJob } from './queue-transport.js';
 import { parseRedisUrl } from './redis-url.js';
+import { buildDeliveryStatus } from '../relay/delivery-status.js';
+import { isLocal, writeDropFile } from '../relay/drop-folder.js';
 
 export interface MailWorkerOptions {
   /** redis://host:port/DB?queue=NAME — the queue the queue transport fills. */
@@ -20,6 +22,12 @@ export interface MailWorkerOptions {
    * mid-delivery gives its jobs back after this (and a stalled check). Default 30 s.
    */
   readonly lockDurationMs?: number;
+  /** Recipients in these domains are written to `drop` instead of SMTP, as the relay does. */
+  readonly localDomains?: readonly string[];
+  /** The drop folder for local delivery. Default ./mailroot/drop. */
+  readonly drop?: string;
+  /** On a permanent failure, enqueue a delivery status notification (RFC 3464) to the sender. */
+  readonly bounce?: boolean;
   readonly onEvent?: (event: { type: 'delivered' | 'retrying' | 'failed'; id: string; detail: string }) => void;
 }
 
@@ -43,10 +51,35 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
   const counts = { delivered: 0, retrying: 0, failed: 0 };
   const emit = options.onEvent ?? (() => undefined);
 
+  const localDomains = new Set((options.localDomains ?? []).map((d) => d.toLowerCase()));
+  const drop = options.drop ?? './mailroot/drop';
+  const { Queue } = await import('bullmq');
+  const bounceQueue = options.bounce === true ? new Queue<MailJob>(target.queue, { connection: { ...target.connection, maxRetriesPerRequest: null } }) : undefined;
+
+  const bounce = async (job: Job<MailJob>, reason: string): Promise<void> => {
+    if (bounceQueue === undefined || job.data.from === '') return; // a bounce is never bounced
+    const raw = Buffer.from(job.data.raw, 'base64');
+    const end = raw.indexOf('\r\n\r\n');
+    const dsn = await buildDeliveryStatus({
+      to: job.data.from,
+      failed: job.data.to.filter((r) => !(job.data.done ?? []).includes(r)).map((recipient) => ({ recipient, reason })),
+      originalHeaders: raw.toString('utf8', 0, end < 0 ? raw.length : end + 2),
+      arrival: new Date(job.timestamp),
+    });
+    await bounceQueue.add('mail', { from: '', to: [job.data.from], raw: dsn.toString('base64') }, { jobId: `dsn-${job.id ?? ''}`, attempts: 10, backoff: { type: 'exponential', delay: 60_000 } });
+  };
+
   const processor = async (job: Job<MailJob>): Promise<string> => {
     const done = new Set(job.data.done ?? []);
-    const pending = job.data.to.filter((r) => !done.has(r));
-    if (pending.length === 0) return 'nothing left to send';
+    let pending = job.data.to.filter((r) => !done.has(r));
+    const local = pending.filter((r) => isLocal(r, localDomains));
+    if (local.length > 0) {
+      await writeDropFile(drop, `${(job.id ?? 'job').replace(/[^\w.-]/gu, '_')}.eml`, job.data.from, local, Buffer.from(job.data.raw, 'base64'));
+      for (const r of local) done.add(r);
+      await job.updateData({ ...job.data, done: [...done] });
+      pending = pending.filter((r) => !done.has(r));
+    }
+    if (pending.length === 0) return 'delivered locally';
     try {
       const info = await smtp.transporter.sendMail({ envelope: { from: job.data.from, to: pending }, raw: Buffer.from(job.data.raw, 'base64') });
       const rejected = new Set((info.rejected ?? []).map(String));
@@ -65,6 +98,7 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
       if (typed instanceof TransportError && !typed.temporary) {
         counts.failed++;
         emit({ type: 'failed', id: job.id ?? '', detail: typed.message });
+        await bounce(job, typed.response ?? typed.message);
         throw new UnrecoverableError(typed.message);
       }
       counts.retrying++;
@@ -89,6 +123,7 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
     stats: () => ({ ...counts }),
     close: async () => {
       await worker.close();
+      await bounceQueue?.close();
       await smtp.close();
     },
   };

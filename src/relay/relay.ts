@@ -9,6 +9,7 @@ import { createTransport, type ResolvedTransport, type TransportSpec } from '../
 import { transportErrorFrom } from '../transports/transport-error-from.js';
 import { readPickupFile } from './pickup-envelope.js';
 import { buildDeliveryStatus } from './delivery-status.js';
+import { isLocal, writeDropFile } from './drop-folder.js';
 import { isProcessAlive } from '../internal/is-process-alive.js';
 
 export interface RelayOptions {
@@ -302,9 +303,9 @@ export class Relay {
     };
     record.attempts++;
     let temporary: string | undefined;
-    const local = pending.filter((r) => this.#localDomains.has(r.slice(r.lastIndexOf('@') + 1).toLowerCase()));
+    const local = pending.filter((r) => isLocal(r, this.#localDomains));
     if (local.length > 0) {
-      const path = await this.#writeDrop(name, parsed.from, local, parsed.message);
+      const path = await writeDropFile(this.drop, name, parsed.from, local, parsed.message);
       record.done.push(...local);
       await writeRecord(this.queue, name, record);
       this.#onEvent({ type: 'dropped', file: name, recipients: local, path });
@@ -385,15 +386,6 @@ export class Relay {
     await rename(temporary, join(this.pickup, file));
   }
 
-  /** Local delivery: one file in drop/ with the local recipients' envelope, temp + rename. */
-  async #writeDrop(name: string, from: string, recipients: readonly string[], message: Buffer): Promise<string> {
-    const envelope = `X-Sender: ${from}\r\n${recipients.map((r) => `X-Receiver: ${r}\r\n`).join('')}`;
-    const final = join(this.drop, name);
-    const temporary = `${final}.${OWNER}.tmp`;
-    await writeFile(temporary, Buffer.concat([Buffer.from(envelope), message]));
-    await rename(temporary, final);
-    return final;
-  }
 
   #retryDelay(attempts: number): number {
     const exponential = Math.min(this.#retryMaxDelayMs, this.#retryBaseMs * 2 ** (attempts - 1));
