@@ -206,3 +206,19 @@ test('worker: local domains go to the drop folder; a permanent failure bounces t
   assert.deepEqual(dsn?.to, ['app@example.com']);
   assert.match(dsn?.raw.toString() ?? '', /Final-Recipient: rfc822; gone@remote\.example\r\nAction: failed\r\nStatus: 5\.1\.1/u);
 });
+
+test('the queue transport and the worker also take ioredis options (for Sentinel: sentinels + name)', { skip }, async (t) => {
+  const server = await redis(t);
+  const sink = await startSmtpSink();
+  server.defer(() => sink.close());
+  const spec = { redis: { host: '127.0.0.1', port: server.port, db: 1 }, queue: 'mail-h' };
+  const mailer = new Mailer({ transport: spec });
+  const result = await mail(mailer, 'by options').Send();
+  assert.equal(result.transport, 'queue');
+  await mailer.close();
+  const worker = await startMailWorker({ redis: spec, smtp: sink.url });
+  server.defer(() => worker.close());
+  for (let waited = 0; sink.messages.length < 1 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await parseMail(sink.messages[0]?.raw ?? '')).subject, 'by options');
+  assert.throws(() => new Mailer({ transport: { redis: { host: '127.0.0.1' }, queue: 'bad name!' } }), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_SEND_OPTION');
+});

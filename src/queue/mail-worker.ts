@@ -4,13 +4,13 @@ import { TransportError } from '../errors/transport-error.js';
 import { createTransport, type ResolvedTransport, type TransportSpec } from '../transports/create-transport.js';
 import { transportErrorFrom } from '../transports/transport-error-from.js';
 import type { MailJob } from './queue-transport.js';
-import { parseRedisUrl } from './redis-url.js';
+import { redisTarget, type RedisQueueOptions } from './redis-url.js';
 import { buildDeliveryStatus } from '../relay/delivery-status.js';
 import { isLocal, writeDropFile } from '../relay/drop-folder.js';
 
 export interface MailWorkerOptions {
-  /** redis://host:port/DB?queue=NAME — the queue the queue transport fills. */
-  readonly redis: string;
+  /** redis://host:port/DB?queue=NAME, or { redis: ioredis options, queue } — the queue the queue transport fills. */
+  readonly redis: string | RedisQueueOptions;
   /** Where to deliver: an SMTP URL or options. */
   readonly smtp: TransportSpec;
   /** Jobs delivered at once by this worker. Default 10. */
@@ -46,7 +46,7 @@ export interface MailWorkerHandle {
  */
 export async function startMailWorker(options: MailWorkerOptions): Promise<MailWorkerHandle> {
   const { Worker, UnrecoverableError } = await import('bullmq');
-  const target = parseRedisUrl(options.redis);
+  const target = redisTarget(options.redis);
   const smtp: ResolvedTransport = createTransport(options.smtp);
   const counts = { delivered: 0, retrying: 0, failed: 0 };
   const emit = options.onEvent ?? (() => undefined);

@@ -3,7 +3,7 @@ import type { SentMessageInfo, Transport } from 'nodemailer';
 import type { Queue } from 'bullmq';
 import { TransportError } from '../errors/transport-error.js';
 import { crlfBytes } from '../transports/mail-bytes.js';
-import { parseRedisUrl, type RedisTarget } from './redis-url.js';
+import { redisTarget, type RedisQueueOptions, type RedisTarget } from './redis-url.js';
 
 /** What one job carries: the message as the SMTP server will get it, and its envelope. */
 export interface MailJob {
@@ -39,10 +39,11 @@ export class QueueTransport implements Transport {
   readonly #options: Required<QueueTransportOptions>;
   #queue: Promise<Queue> | undefined;
 
-  constructor(url: string, options: QueueTransportOptions = {}) {
-    this.target = parseRedisUrl(url);
+  constructor(spec: string | (RedisQueueOptions & QueueTransportOptions), options: QueueTransportOptions = {}) {
+    this.target = redisTarget(spec);
+    if (typeof spec !== 'string') options = { ...spec, ...options };
     // URL query parameters: ?queue=NAME&attempts=10&backoff=60000&maxBytes=10485760&timeout=5000
-    const query = new URL(url).searchParams;
+    const query = typeof spec === 'string' ? new URL(spec).searchParams : new URLSearchParams();
     const fromQuery = (name: string): number | undefined => {
       const value = query.get(name);
       if (value === null) return undefined;
@@ -94,7 +95,7 @@ export class QueueTransport implements Transport {
       );
     } catch (error) {
       if (error instanceof TransportError) throw error;
-      throw new TransportError('CDO_E_FAILED_TO_CONNECT', `Redis at ${this.target.connection.host}:${this.target.connection.port} did not take the message`, { transport: this.name }, { cause: error });
+      throw new TransportError('CDO_E_FAILED_TO_CONNECT', 'Redis did not take the message', { transport: this.name }, { cause: error });
     }
     return { envelope, messageId, response: `queued as ${jobId} in ${this.target.queue}` };
   }

@@ -1,8 +1,27 @@
 import { CdoError } from '../errors/cdo-error.js';
 
 export interface RedisTarget {
-  readonly connection: { host: string; port: number; db: number; username?: string; password?: string; tls?: object };
+  /** ioredis connection options: host/port/db…, or `sentinels` + `name` for Redis Sentinel. */
+  readonly connection: Record<string, unknown>;
   readonly queue: string;
+}
+
+/** What the queue transport and the worker accept besides a URL. */
+export interface RedisQueueOptions {
+  /** ioredis connection options (host, port, db, password, tls, or sentinels + name). */
+  readonly redis: Record<string, unknown>;
+  /** The BullMQ queue name. Default "cdonts-mail". */
+  readonly queue?: string;
+}
+
+export function redisTarget(spec: string | RedisQueueOptions): RedisTarget {
+  if (typeof spec === 'string') return parseRedisUrl(spec);
+  if (typeof spec !== 'object' || spec === null || typeof spec.redis !== 'object' || spec.redis === null) {
+    throw new CdoError('CDO_E_INVALID_SEND_OPTION', 'queue options need a redis object (ioredis connection options)');
+  }
+  const queue = spec.queue ?? DEFAULT_QUEUE;
+  if (!/^[\w.-]{1,100}$/u.test(queue)) throw new CdoError('CDO_E_INVALID_SEND_OPTION', 'queue names are letters, digits, dots, dashes and underscores');
+  return { connection: { ...spec.redis }, queue };
 }
 
 export const DEFAULT_QUEUE = 'cdonts-mail';

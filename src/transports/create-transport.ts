@@ -7,6 +7,7 @@ import { MemoryTransport } from './memory-transport.js';
 import { PickupTransport } from './pickup-transport.js';
 import { unrefSocket } from './unref-socket.js';
 import { QueueTransport } from '../queue/queue-transport.js';
+import type { RedisQueueOptions } from '../queue/redis-url.js';
 
 /**
  * What `configure({ transport })` accepts: a URL (`pickup:DIR`, `smtp://…`, `smtps://…`,
@@ -32,6 +33,10 @@ export function createTransport(spec: TransportSpec): ResolvedTransport {
   if (typeof (spec as Partial<Mail>).sendMail === 'function') {
     const transporter = spec as Mail;
     return { name: transporter.transporter.name, transporter, close: () => undefined };
+  }
+  if (typeof (spec as { redis?: unknown }).redis === 'object' && (spec as { redis?: unknown }).redis !== null) {
+    const queue = new QueueTransport(spec as unknown as RedisQueueOptions);
+    return { name: 'queue', transporter: nodemailer.createTransport(queue), close: () => queue.close() };
   }
   if (typeof (spec as Partial<Transport>).send === 'function') {
     const transport = spec as Transport;
