@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 
 export interface MailSummary {
   /** "folder/name.eml": what URLs carry; checked against the folder listing, never joined blindly. */
@@ -14,6 +14,12 @@ export interface MailSummary {
 }
 
 const NAME = /^[\w.-]+\.eml$/u;
+
+/** mailparser is loaded on the first look at a message, not when the package is imported. */
+async function parse(raw: Buffer): Promise<ParsedMail> {
+  const { simpleParser } = await import('mailparser');
+  return simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+}
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string {
   const list = field === undefined ? [] : Array.isArray(field) ? field : [field];
@@ -60,7 +66,7 @@ export class MailIndex {
     const directory = folder === undefined ? undefined : this.#folders.get(folder);
     if (directory === undefined || name === undefined || !NAME.test(name) || !(await readdir(directory)).includes(name)) return undefined;
     const raw = await readFile(join(directory, name));
-    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    const parsed = await parse(raw);
     const summary = await this.#summary(folder ?? '', directory, name);
     return { summary, parsed, raw };
   }
@@ -72,7 +78,7 @@ export class MailIndex {
     if (cached !== undefined && cached.mtime === info.mtimeMs) return cached.summary;
     const raw = await readFile(path);
     const end = raw.indexOf('\r\n\r\n');
-    const parsed = await simpleParser(end < 0 ? raw : raw.subarray(0, end + 4), { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    const parsed = await parse(end < 0 ? raw : raw.subarray(0, end + 4));
     const summary: MailSummary = {
       id: `${folder}/${basename(name)}`,
       folder,

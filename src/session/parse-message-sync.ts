@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createSyncFn } from 'synckit';
 import type { ParsedMessage } from './parsed-message.js';
 
 type ParseFn = (path: string, skipEnvelope: number) => ParsedMessage;
@@ -14,6 +14,8 @@ export function parseMessageSync(path: string, skipEnvelope: number): ParsedMess
     const beside = new URL('./parse-worker.js', import.meta.url);
     const built = new URL('../../dist/session/parse-worker.js', import.meta.url);
     const worker = existsSync(fileURLToPath(beside)) ? beside : built;
+    // Loaded synchronously on first use (this call must be synchronous), not at import.
+    const { createSyncFn } = createRequire(import.meta.url)('synckit') as typeof import('synckit');
     parse = createSyncFn<ParseFn>(worker, { timeout: 30_000 });
   }
   return parse(path, skipEnvelope);
