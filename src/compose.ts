@@ -74,11 +74,7 @@ export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, leas
     if (Object.keys(headers).length > 0) html.headers = headers;
     alternatives.push(html);
   }
-  if (snapshot.codePage === UTF8 && alternatives.length === 1 && alternatives[0]?.headers === undefined) {
-    options.text = text; // the plain path: nodemailer's own text/plain; charset=utf-8
-  } else {
-    options.alternatives = alternatives;
-  }
+  options.alternatives = alternatives;
   if (mime) {
     options.attachments = [
       ...snapshot.resources.map((r, i) => resourcePart(r, files.resources[i], rendered.html)),
