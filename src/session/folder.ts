@@ -2,6 +2,7 @@ import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { CdoError } from '../errors/cdo-error.js';
 import { readPickupFile } from '../relay/pickup-envelope.js';
+import { Collection } from './collection.js';
 import { AddressEntry, InboxMessage, OutboxMessage } from './message.js';
 
 const HEAD_BYTES = 64 * 1024;
@@ -22,48 +23,35 @@ function peek(path: string): { recipients: readonly string[]; envelopeLength: nu
 }
 
 /** Messages of a folder: 1-based Item, iteration, GetFirst/GetNext/GetLast/GetPrevious. */
-export class Messages {
-  readonly #items: InboxMessage[];
+export class Messages extends Collection<InboxMessage> {
   readonly #outbox: AddressEntry | undefined;
   #cursor = -1;
 
   constructor(items: InboxMessage[], outbox: AddressEntry | undefined) {
-    this.#items = items;
+    super();
+    this.items.push(...items);
     this.#outbox = outbox;
   }
 
   get Class(): number {
     return 16; // CdoMessages
   }
-  get Count(): number {
-    return this.#items.length;
-  }
-
-  Item(index: number): InboxMessage {
-    const item = this.#items[index - 1];
-    if (item === undefined) throw new CdoError('CDO_E_NOT_FOUND', `no message ${index} (the folder holds ${this.#items.length}, counted from 1)`);
-    return item;
-  }
-
-  [Symbol.iterator](): Iterator<InboxMessage> {
-    return this.#items[Symbol.iterator]();
-  }
 
   GetFirst(): InboxMessage | null {
     this.#cursor = 0;
-    return this.#items[0] ?? null;
+    return this.items[0] ?? null;
   }
   GetNext(): InboxMessage | null {
     this.#cursor++;
-    return this.#items[this.#cursor] ?? null;
+    return this.items[this.#cursor] ?? null;
   }
   GetLast(): InboxMessage | null {
-    this.#cursor = this.#items.length - 1;
-    return this.#items[this.#cursor] ?? null;
+    this.#cursor = this.items.length - 1;
+    return this.items[this.#cursor] ?? null;
   }
   GetPrevious(): InboxMessage | null {
     this.#cursor--;
-    return this.#cursor < 0 ? null : (this.#items[this.#cursor] ?? null);
+    return this.#cursor < 0 ? null : (this.items[this.#cursor] ?? null);
   }
 
   /** Outbox only: a new message to compose and Send. */
@@ -79,8 +67,8 @@ export class Messages {
   /** Deletes every message of the collection. */
   Delete(): void {
     if (this.#outbox !== undefined) return;
-    for (const item of this.#items) item.Delete();
-    this.#items.length = 0;
+    for (const item of this.items) item.Delete();
+    this.items.length = 0;
   }
 }
 

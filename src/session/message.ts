@@ -7,6 +7,7 @@ import { NewMail } from '../new-mail.js';
 import type { SendResult } from '../mailer.js';
 import { parseMessageSync } from './parse-message-sync.js';
 import type { ParsedMessage } from './parsed-message.js';
+import { Collection } from './collection.js';
 
 /** Message.Sender: who sent it. Type is always "SMTP" in CDO for NTS. */
 export class AddressEntry {
@@ -23,25 +24,6 @@ export class Recipient {
     readonly Address: string,
     readonly Type: number,
   ) {}
-}
-
-/** A 1-based collection, as CDONTS collections are. */
-class Collection<T> {
-  protected readonly items: T[] = [];
-
-  get Count(): number {
-    return this.items.length;
-  }
-
-  Item(index: number): T {
-    const item = this.items[index - 1];
-    if (item === undefined) throw new CdoError('CDO_E_NOT_FOUND', `no item ${index} (the collection holds ${this.items.length}, counted from 1)`);
-    return item;
-  }
-
-  [Symbol.iterator](): Iterator<T> {
-    return this.items[Symbol.iterator]();
-  }
 }
 
 export class Recipients extends Collection<Recipient> {
