@@ -222,3 +222,23 @@ test('the queue transport and the worker also take ioredis options (for Sentinel
   assert.equal((await parseMail(sink.messages[0]?.raw ?? '')).subject, 'by options');
   assert.throws(() => new Mailer({ transport: { redis: { host: '127.0.0.1' }, queue: 'bad name!' } }), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_SEND_OPTION');
 });
+
+test('worker: a 550 for one recipient does not hide behind the others being accepted — it is bounced', { skip }, async (t) => {
+  const server = await redis(t);
+  const sink = await startSmtpSink({ rejectRecipient: (a) => (a === 'gone@example.com' ? { code: 550, message: '5.1.1 no such user' } : undefined) });
+  server.defer(() => sink.close());
+  const url = `${server.url}?queue=mail-i`;
+  const mailer = new Mailer({ transport: url });
+  const m = new NewMail({ mailer });
+  m.From = 'app@example.com';
+  m.To = 'ok@example.com; gone@example.com';
+  m.Subject = 'partly';
+  await m.Send();
+  await mailer.close();
+  const worker = await startMailWorker({ redis: url, smtp: sink.url, bounce: true });
+  server.defer(() => worker.close());
+  for (let waited = 0; sink.messages.length < 2 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(sink.messages.find((x) => x.from === 'app@example.com')?.to, ['ok@example.com']);
+  assert.match(sink.messages.find((x) => x.from === '')?.raw.toString() ?? '', /Final-Recipient: rfc822; gone@example\.com/u);
+  assert.equal(worker.stats().delivered, 1);
+});

@@ -1,8 +1,6 @@
 import type { Job, Worker } from 'bullmq';
-import { CdoError } from '../errors/cdo-error.js';
-import { TransportError } from '../errors/transport-error.js';
 import { createTransport, type ResolvedTransport, type TransportSpec } from '../transports/create-transport.js';
-import { transportErrorFrom } from '../transports/transport-error-from.js';
+import { deliverRaw, type RecipientFailure } from '../transports/deliver-raw.js';
 import type { MailJob } from './queue-transport.js';
 import { redisTarget, type RedisQueueOptions } from './redis-url.js';
 import { buildDeliveryStatus } from '../relay/delivery-status.js';
@@ -56,13 +54,13 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
   const { Queue } = await import('bullmq');
   const bounceQueue = options.bounce === true ? new Queue<MailJob>(target.queue, { connection: { ...target.connection, maxRetriesPerRequest: null } }) : undefined;
 
-  const bounce = async (job: Job<MailJob>, reason: string): Promise<void> => {
-    if (bounceQueue === undefined || job.data.from === '') return; // a bounce is never bounced
+  const bounce = async (job: Job<MailJob>, failed: readonly RecipientFailure[]): Promise<void> => {
+    if (bounceQueue === undefined || job.data.from === '' || failed.length === 0) return; // a bounce is never bounced
     const raw = Buffer.from(job.data.raw, 'base64');
     const end = raw.indexOf('\r\n\r\n');
     const dsn = await buildDeliveryStatus({
       to: job.data.from,
-      failed: job.data.to.filter((r) => !(job.data.done ?? []).includes(r)).map((recipient) => ({ recipient, reason })),
+      failed,
       originalHeaders: raw.toString('utf8', 0, end < 0 ? raw.length : end + 2),
       arrival: new Date(job.timestamp),
     });
@@ -79,32 +77,31 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
       await job.updateData({ ...job.data, done: [...done] });
       pending = pending.filter((r) => !done.has(r));
     }
-    if (pending.length === 0) return 'delivered locally';
-    try {
-      const info = await smtp.transporter.sendMail({ envelope: { from: job.data.from, to: pending }, raw: Buffer.from(job.data.raw, 'base64') });
-      const rejected = new Set((info.rejected ?? []).map(String));
-      const errors = (info['rejectedErrors'] ?? []) as Array<{ recipient?: string; responseCode?: number; response?: string }>;
-      const accepted = pending.filter((r) => !rejected.has(r));
-      const deferred = errors.filter((e) => (e.responseCode ?? 500) < 500);
-      if (deferred.length > 0) {
-        await job.updateData({ ...job.data, done: [...done, ...accepted] });
-        throw new Error(`deferred: ${deferred.map((e) => `${e.recipient ?? '?'} ${e.response ?? ''}`).join('; ')}`);
-      }
-      counts.delivered++;
-      emit({ type: 'delivered', id: job.id ?? '', detail: info.response ?? '' });
-      return info.response ?? 'accepted';
-    } catch (error) {
-      const typed = transportErrorFrom(error, 'smtp');
-      if (typed instanceof TransportError && !typed.temporary) {
-        counts.failed++;
-        emit({ type: 'failed', id: job.id ?? '', detail: typed.message });
-        await bounce(job, typed.response ?? typed.message);
-        throw new UnrecoverableError(typed.message);
-      }
+    const failed = [...(job.data.failed ?? [])];
+    pending = pending.filter((r) => !failed.some((f) => f.recipient === r));
+    if (pending.length === 0 && failed.length === 0) return 'delivered locally';
+    const outcome = pending.length === 0 ? undefined : await deliverRaw(smtp.transporter, job.data.from, pending, Buffer.from(job.data.raw, 'base64'));
+    for (const r of outcome?.accepted ?? []) done.add(r);
+    failed.push(...(outcome?.failed ?? []));
+    if (outcome !== undefined && outcome.deferred.length > 0) {
+      // keep what this attempt settled; BullMQ retries the rest with its back-off
+      await job.updateData({ ...job.data, done: [...done], failed });
       counts.retrying++;
-      emit({ type: 'retrying', id: job.id ?? '', detail: typed.message });
-      throw error instanceof Error ? error : new CdoError('CDO_E_SMTP_SEND_FAILED', String(error));
+      const detail = outcome.deferred.map((d) => `${d.recipient}: ${d.reason}`).join('; ');
+      emit({ type: 'retrying', id: job.id ?? '', detail });
+      throw new Error(`deferred: ${detail}`);
     }
+    await bounce(job, failed);
+    if (done.size === 0) {
+      counts.failed++;
+      const detail = failed.map((f) => `${f.recipient}: ${f.reason}`).join('; ');
+      emit({ type: 'failed', id: job.id ?? '', detail });
+      throw new UnrecoverableError(detail); // to the failed set, with the SMTP replies
+    }
+    counts.delivered++;
+    const response = failed.length === 0 ? (outcome?.response ?? 'accepted') : `${outcome?.response ?? ''}; refused: ${failed.map((f) => f.recipient).join(', ')}`;
+    emit({ type: 'delivered', id: job.id ?? '', detail: response });
+    return response;
   };
 
   const worker = new Worker<MailJob>(target.queue, processor, {

@@ -13,6 +13,8 @@ export interface MailJob {
   readonly raw: string;
   /** recipients already accepted by an earlier attempt */
   readonly done?: readonly string[];
+  /** recipients refused for good by an earlier attempt */
+  readonly failed?: ReadonlyArray<{ readonly recipient: string; readonly reason: string }>;
 }
 
 export interface QueueTransportOptions {

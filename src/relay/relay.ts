@@ -3,10 +3,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CdoError } from '../errors/cdo-error.js';
-import { TransportError } from '../errors/transport-error.js';
 import { StateMachine, type TransitionTable } from '../internal/state-machine.js';
 import { createTransport, type ResolvedTransport, type TransportSpec } from '../transports/create-transport.js';
-import { transportErrorFrom } from '../transports/transport-error-from.js';
+import { deliverRaw } from '../transports/deliver-raw.js';
 import { readPickupFile } from './pickup-envelope.js';
 import { buildDeliveryStatus } from './delivery-status.js';
 import { isLocal, writeDropFile } from './drop-folder.js';
@@ -314,38 +313,11 @@ export class Relay {
     pending.length = 0;
     pending.push(...remote);
     if (pending.length > 0) {
-      try {
-        const info = await this.#transport.transporter.sendMail({ envelope: { from: parsed.from, to: pending }, raw: parsed.message });
-        const rejected = new Set((info.rejected ?? []).map(String));
-        const errors = (info['rejectedErrors'] ?? []) as Array<{ recipient?: string; responseCode?: number; response?: string }>;
-        for (const recipient of pending) {
-          if (!rejected.has(recipient)) {
-            record.done.push(recipient);
-            continue;
-          }
-          const error = errors.find((e) => e.recipient === recipient);
-          const reason = error?.response ?? 'rejected';
-          if ((error?.responseCode ?? 500) >= 500) record.failed.push({ recipient, reason });
-          else temporary = reason;
-        }
-        this.#onEvent({ type: 'delivered', file: name, recipients: pending.filter((r) => !rejected.has(r)), response: info.response ?? '' });
-      } catch (error) {
-        const typed = transportErrorFrom(error, 'smtp');
-        const perRecipient = (error as { rejectedErrors?: Array<{ recipient?: string; responseCode?: number; response?: string }> } | null)?.rejectedErrors;
-        if (Array.isArray(perRecipient) && perRecipient.length > 0) {
-          // every recipient refused: 5xx ones are final, 4xx ones are tried again
-          for (const refusal of perRecipient) {
-            if (refusal.recipient === undefined) continue;
-            if ((refusal.responseCode ?? 500) >= 500) record.failed.push({ recipient: refusal.recipient, reason: refusal.response ?? 'rejected' });
-            else temporary = refusal.response ?? 'deferred';
-          }
-        } else if (typed instanceof TransportError && typed.temporary) {
-          temporary = typed.message;
-        } else {
-          const reason = typed.message;
-          for (const recipient of pending) record.failed.push({ recipient, reason });
-        }
-      }
+      const outcome = await deliverRaw(this.#transport.transporter, parsed.from, pending, parsed.message);
+      record.done.push(...outcome.accepted);
+      record.failed.push(...outcome.failed);
+      temporary = outcome.deferred[0]?.reason;
+      if (outcome.accepted.length > 0) this.#onEvent({ type: 'delivered', file: name, recipients: outcome.accepted, response: outcome.response });
     }
     if (temporary !== undefined) {
       if (Date.now() - record.firstClaimed > this.#maxAgeMs) {
