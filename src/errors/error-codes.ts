@@ -98,6 +98,10 @@ export const errorCodes = {
     hresult: 0x80040222,
     description: 'The pickup directory cannot be created or is not a directory.',
   },
+  CDO_E_BAD_DATA: {
+    hresult: 0x80040229,
+    description: 'Input data are inconsistent or invalid: a compressed RTF stream with a bad header, size or CRC, or RTF that cannot be read.',
+  },
 } as const satisfies Record<string, { hresult: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;
