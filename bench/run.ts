@@ -7,6 +7,7 @@ const benches: Array<[string, string[]]> = [
   ['pickup.bench.ts', []],
   ['convert.bench.ts', []],
   ['threshold.bench.ts', []],
+  ['rtf.bench.ts', []],
   ['lease.bench.ts', []],
   ['memory.bench.ts', ['--expose-gc']],
   ['queue.bench.ts', []],

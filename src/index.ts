@@ -10,6 +10,8 @@ export { bodyKinds, type BodyKind } from './converter/body-kind.js';
 export * from './cdo-constants.js';
 export { parseAddressList, formatAddressList, type Mailbox } from './address-list.js';
 export { supportedCodePages } from './code-pages.js';
+export { compressRtf, type CompressRtfOptions, type RtfCompression } from './rtf/compress-rtf.js';
+export { decompressRtf, type DecompressRtfOptions } from './rtf/decompress-rtf.js';
 export { CdoError, isCdoError } from './errors/cdo-error.js';
 export { TransportError, type TransportErrorDetails } from './errors/transport-error.js';
 export { errorCodes, type ErrorCode } from './errors/error-codes.js';
