@@ -524,7 +524,6 @@ class DocumentReader extends RtfReader<DocumentState> {
   #listItem(): RtfListItem | undefined {
     const state = this.state;
     const marker = this.#marker.trim();
-    const shown = markerNumber(marker);
     if (state.listOverride !== undefined && state.listOverride > 0) {
       const level = state.listLevel;
       const listId = this.#overrides.get(state.listOverride);
@@ -533,13 +532,14 @@ class DocumentReader extends RtfReader<DocumentState> {
       if (definition === undefined) return markerItem(key, level, marker);
       if (definition.nfc === 255) return undefined;
       if (definition.nfc === 23) return { key, level, ordered: false, number: undefined, numbering: undefined };
-      return { key, level, ordered: true, number: shown ?? definition.start, numbering: LEVEL_NUMBERING.get(definition.nfc) };
+      const numbering = LEVEL_NUMBERING.get(definition.nfc);
+      return { key, level, ordered: true, number: markerNumber(marker, numbering) ?? definition.start, numbering };
     }
     const pn = state.pn;
     if (pn !== undefined) {
       if (pn.kind === 'none') return undefined;
       if (pn.kind === 'bullet') return { key: 'pn', level: pn.level, ordered: false, number: undefined, numbering: undefined };
-      return { key: 'pn', level: pn.level, ordered: true, number: shown ?? pn.start, numbering: pn.numbering };
+      return { key: 'pn', level: pn.level, ordered: true, number: markerNumber(marker, pn.numbering) ?? pn.start, numbering: pn.numbering };
     }
     return marker === '' ? undefined : markerItem('marker', 0, marker);
   }
@@ -621,23 +621,43 @@ function pixels(twips: number, scale: number): number | undefined {
 
 // "1." "12)" "(3)" "a." "iv)": what a numbered marker looks like.
 const ORDERED_MARKER = /^\(?(?:(\d{1,9})|([a-zA-Z]{1,6}))[.)]$/;
+const ROMAN_DIGITS = new Map([['i', 1], ['v', 5], ['x', 10], ['l', 50], ['c', 100], ['d', 500], ['m', 1000]]);
 
-function markerNumber(marker: string): number | undefined {
+/** The number a marker shows, read as `numbering` says (undefined: decimal). */
+function markerNumber(marker: string, numbering: RtfListItem['numbering']): number | undefined {
   const match = ORDERED_MARKER.exec(marker);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
+  if (match === null) return undefined;
+  if (match[1] !== undefined) return Number(match[1]);
+  const letters = (match[2] ?? '').toLowerCase();
+  if (numbering === 'a' || numbering === 'A') return letters.length === 1 ? letters.charCodeAt(0) - 0x60 : undefined;
+  if (numbering === 'i' || numbering === 'I') return romanValue(letters);
+  return undefined;
 }
 
+function romanValue(letters: string): number | undefined {
+  let total = 0;
+  for (let i = 0; i < letters.length; i++) {
+    const value = ROMAN_DIGITS.get(letters[i] ?? '');
+    if (value === undefined) return undefined;
+    const next = ROMAN_DIGITS.get(letters[i + 1] ?? '') ?? 0;
+    total += next > value ? -value : value;
+  }
+  return total > 0 ? total : undefined;
+}
+
+/** A list item known only by its marker: "1." or "b)" is numbered, anything else a bullet. */
 function markerItem(key: string, level: number, marker: string): RtfListItem {
   const match = ORDERED_MARKER.exec(marker);
   if (match === null) return { key, level, ordered: false, number: undefined, numbering: undefined };
   const letters = match[2];
-  if (letters === undefined) return { key, level, ordered: true, number: Number(match[1]), numbering: undefined };
-  // A single letter counts: "c." is item 3. Longer runs of letters are roman numerals; left unnumbered.
-  if (letters.length === 1 && !/^[ivxIVX]$/.test(letters)) {
-    const lower = letters.toLowerCase();
-    return { key, level, ordered: true, number: lower.charCodeAt(0) - 0x60, numbering: lower === letters ? 'a' : 'A' };
+  let numbering: RtfListItem['numbering'];
+  if (letters !== undefined) {
+    // One letter other than i, v, x counts as a letter ("c." is item 3); the rest are roman numerals.
+    const lower = letters === letters.toLowerCase();
+    if (letters.length === 1 && !/^[ivxIVX]$/.test(letters)) numbering = lower ? 'a' : 'A';
+    else numbering = lower ? 'i' : 'I';
   }
-  return { key, level, ordered: true, number: undefined, numbering: letters === letters.toLowerCase() ? 'i' : 'I' };
+  return { key, level, ordered: true, number: markerNumber(marker, numbering), numbering };
 }
 
 /** The target of a `HYPERLINK "url" [\l "anchor"]` instruction, else undefined. */
