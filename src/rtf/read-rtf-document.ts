@@ -1,0 +1,713 @@
+import type { RtfAlignment, RtfBlock, RtfInline, RtfLink, RtfListItem, RtfParagraph, RtfRunFormat, RtfTable, RtfTableCell, RtfTableRow } from './rtf-document.js';
+import { RtfReader, type Destination, type GroupState } from './rtf-reader.js';
+import { SPECIAL_CHARACTER_SYMBOLS, SPECIAL_CHARACTER_WORDS } from './rtf-special-characters.js';
+
+/** Tables nested deeper than this are flattened into the deepest one. */
+const MAX_TABLE_DEPTH = 8;
+/** List levels: Word has nine (0–8). */
+const MAX_LIST_LEVEL = 8;
+/** A list marker is a few characters; more is not a marker worth reading. */
+const MAX_MARKER_LENGTH = 32;
+/** A field instruction longer than this is not a link anybody wrote by hand. */
+const MAX_INSTRUCTION_LENGTH = 64 * 1024;
+const DEFAULT_FONT_SIZE = 24; // half-points
+
+const UNDERLINE_WORDS = new Set([
+  'ul', 'uld', 'uldash', 'uldashd', 'uldashdd', 'uldb', 'ulhwave', 'ulldash', 'ulth', 'ulthd', 'ulthdash', 'ulthdashd',
+  'ulthdashdd', 'ulthldash', 'ululdbwave', 'ulw', 'ulwave',
+]);
+// \brdr… words that are not a line style (or are "no line").
+const NOT_BORDER_STYLES = new Set([
+  'brdrw', 'brdrcf', 'brdrsp', 'brdrnone', 'brdrnil', 'brdrtbl', 'brdrbar', 'brdrbtw', 'brdrl', 'brdrt', 'brdrr', 'brdrb', 'brdrart', 'brdrframe',
+]);
+const ALIGNMENTS = new Map<string, RtfAlignment>([['ql', 'left'], ['qc', 'center'], ['qr', 'right'], ['qj', 'justify'], ['qd', 'justify']]);
+// \levelnfcN and \pn… numbering styles that HTML's <ol type> can show.
+const LEVEL_NUMBERING = new Map<number, RtfListItem['numbering']>([[1, 'I'], [2, 'i'], [3, 'A'], [4, 'a']]);
+const PN_NUMBERING = new Map<string, RtfListItem['numbering']>([['pnucrm', 'I'], ['pnlcrm', 'i'], ['pnucltr', 'A'], ['pnlcltr', 'a']]);
+
+interface FieldState {
+  instruction: string;
+  link: RtfLink | undefined;
+}
+
+interface PictureState {
+  mimeType: string | undefined;
+  hex: string[];
+  binary: string[];
+  widthGoal: number;
+  heightGoal: number;
+  scaleX: number;
+  scaleY: number;
+}
+
+/** Old-style paragraph numbering (`{\*\pn …}`, WordPad and Word 95). */
+interface PnState {
+  kind: 'bullet' | 'ordered' | 'none';
+  level: number;
+  start: number | undefined;
+  numbering: RtfListItem['numbering'];
+}
+
+interface ListLevel {
+  nfc: number;
+  start: number;
+}
+
+interface DocumentState extends GroupState {
+  bold: boolean;
+  italic: boolean;
+  underline: boolean;
+  strike: boolean;
+  script: 'super' | 'sub' | undefined;
+  fontSize: number;
+  color: number | undefined;
+  background: number | undefined;
+  hidden: boolean;
+  // Paragraph properties: RTF scopes them to groups too.
+  align: RtfAlignment;
+  inTable: boolean;
+  itap: number | undefined;
+  listOverride: number | undefined;
+  listLevel: number;
+  pn: PnState | undefined;
+  // The field or picture a group belongs to (shared by the groups inside it).
+  field: FieldState | undefined;
+  picture: PictureState | undefined;
+}
+
+interface OpenTable {
+  table: RtfTable;
+  row: RtfTableRow | undefined;
+  cell: RtfTableCell | undefined;
+}
+
+/**
+ * Reads plain RTF (WordPad, Word) into the block model: paragraphs with formatted runs,
+ * lists, tables, links and pictures. Everything that does not show is skipped by the
+ * reader's destination rules; list markers, field instructions and picture data are
+ * claimed here and turned into structure instead of text.
+ */
+class DocumentReader extends RtfReader<DocumentState> {
+  readonly #body: RtfBlock[] = [];
+  #inlines: RtfInline[] = [];
+  /** The `\listtext`/`\pntext` of the paragraph being read. */
+  #marker = '';
+  readonly #tables: OpenTable[] = [];
+  #cellBorderWord = false;
+  #rowBorders = false;
+  // \listtable and \listoverridetable
+  readonly #lists = new Map<number, ListLevel[]>();
+  readonly #overrides = new Map<number, number>();
+  #listLevels: ListLevel[] | undefined;
+  #overrideListId: number | undefined;
+
+  constructor() {
+    super({
+      destination: 'body', uc: 1, font: undefined,
+      bold: false, italic: false, underline: false, strike: false, script: undefined, fontSize: DEFAULT_FONT_SIZE,
+      color: undefined, background: undefined, hidden: false,
+      align: 'left', inTable: false, itap: undefined, listOverride: undefined, listLevel: 0, pn: undefined,
+      field: undefined, picture: undefined,
+    });
+  }
+
+  run(source: string): RtfBlock[] {
+    this.read(source);
+    if (this.#inlines.length > 0) this.#endParagraph();
+    return this.#body;
+  }
+
+  protected override destination(name: string): Destination | undefined {
+    const current = this.state.destination;
+    switch (name) {
+      case 'listtable':
+      case 'listoverridetable':
+        return name;
+      // What a reader that knows \shppict and nested tables must not show twice.
+      case 'nonshppict':
+      case 'nonesttables':
+        return 'skip';
+      // Wrappers whose content is ordinary document content.
+      case 'shppict':
+      case 'nesttableprops':
+        return current === 'body' ? 'body' : undefined;
+      case 'result':
+        return current === 'object' ? 'body' : undefined;
+    }
+    if (current !== 'body') return undefined;
+    switch (name) {
+      case 'pict':
+      case 'fldinst':
+      case 'listtext':
+      case 'pntext':
+      case 'pn':
+      case 'object':
+        return name;
+    }
+    return undefined;
+  }
+
+  // Picture data is hex digits: never let a document code page (UTF-16…) reinterpret them.
+  protected override codePageFor(state: DocumentState): number {
+    return state.destination === 'pict' ? 1252 : super.codePageFor(state);
+  }
+
+  protected override groupEnded(closed: DocumentState): void {
+    const outer = this.state;
+    if (closed.destination === outer.destination) return;
+    if (closed.destination === 'fldinst' && closed.field !== undefined) {
+      const href = hyperlinkTarget(closed.field.instruction);
+      if (href !== undefined) closed.field.link = { href };
+    } else if (closed.destination === 'pn' && closed.pn !== undefined) {
+      // {\*\pn …} describes the paragraph it sits in.
+      outer.pn = closed.pn;
+    } else if (closed.destination === 'pict' && closed.picture !== undefined && outer.destination === 'body') {
+      this.#picture(closed.picture, closed.field?.link);
+    }
+  }
+
+  protected override binary(data: string): void {
+    if (this.state.destination === 'pict') this.state.picture?.binary.push(data);
+  }
+
+  protected text(chars: string): void {
+    const state = this.state;
+    switch (state.destination) {
+      case 'body':
+        if (!state.hidden) this.#appendText(chars);
+        return;
+      case 'fldinst':
+        this.#instruction(chars);
+        return;
+      case 'listtext':
+      case 'pntext':
+        this.#appendMarker(chars);
+        return;
+      case 'pict':
+        state.picture?.hex.push(chars);
+        return;
+    }
+  }
+
+  protected controlSymbol(symbol: string): void {
+    const destination = this.state.destination;
+    const char = SPECIAL_CHARACTER_SYMBOLS.get(symbol);
+    if (char === undefined) return;
+    if (destination === 'fldinst') this.#instruction(char);
+    else if (destination === 'listtext' || destination === 'pntext') this.#appendMarker(char);
+    else if (destination === 'body' && !this.state.hidden) this.#appendText(char);
+  }
+
+  protected controlWord(name: string, param: number | undefined): void {
+    switch (this.state.destination) {
+      case 'listtable':
+        return this.#listTableWord(name, param);
+      case 'listoverridetable':
+        return this.#listOverrideWord(name, param);
+      case 'pn':
+        return this.#pnWord(name, param);
+      case 'pict':
+        return this.#pictureWord(name, param);
+      case 'fldinst':
+        // `HYPERLINK \l "anchor"` written with a control word instead of `\\l`.
+        if (name === 'l') this.#instruction(' \\l ');
+        return;
+    }
+    if (this.#formatWord(name, param)) return;
+    const destination = this.state.destination;
+    const char = SPECIAL_CHARACTER_WORDS.get(name);
+    if (destination === 'listtext' || destination === 'pntext') {
+      // The tab only separates the marker from the text.
+      if (char !== undefined && name !== 'tab') this.#appendMarker(char);
+      return;
+    }
+    if (destination !== 'body') return;
+    if (char !== undefined) {
+      if (!this.state.hidden) this.#appendText(char);
+      return;
+    }
+    this.#bodyWord(name);
+  }
+
+  /** Character and paragraph properties, group-scoped, in any destination. True if handled. */
+  #formatWord(name: string, param: number | undefined): boolean {
+    const state = this.state;
+    const on = param !== 0;
+    if (UNDERLINE_WORDS.has(name)) {
+      state.underline = on;
+      return true;
+    }
+    const align = ALIGNMENTS.get(name);
+    if (align !== undefined) {
+      state.align = align;
+      return true;
+    }
+    switch (name) {
+      case 'plain':
+        state.bold = state.italic = state.underline = state.strike = state.hidden = false;
+        state.script = undefined;
+        state.fontSize = DEFAULT_FONT_SIZE;
+        state.color = state.background = undefined;
+        state.font = undefined;
+        return true;
+      case 'b':
+        state.bold = on;
+        return true;
+      case 'i':
+        state.italic = on;
+        return true;
+      case 'ulnone':
+        state.underline = false;
+        return true;
+      case 'strike':
+        state.strike = on;
+        return true;
+      case 'striked':
+        state.strike = param !== undefined && param !== 0;
+        return true;
+      case 'super':
+        state.script = on ? 'super' : undefined;
+        return true;
+      case 'sub':
+        state.script = on ? 'sub' : undefined;
+        return true;
+      case 'nosupersub':
+        state.script = undefined;
+        return true;
+      case 'v':
+      case 'webhidden':
+        state.hidden = on;
+        return true;
+      case 'fs':
+        state.fontSize = param === undefined || param <= 0 ? DEFAULT_FONT_SIZE : Math.max(2, Math.min(3276, param));
+        return true;
+      case 'cf':
+        state.color = param;
+        return true;
+      case 'highlight':
+        state.background = param === 0 ? undefined : param;
+        return true;
+      case 'cb':
+      case 'chcbpat':
+        state.background = param;
+        return true;
+      case 'pard':
+        state.align = 'left';
+        state.inTable = false;
+        state.itap = undefined;
+        state.listOverride = undefined;
+        state.listLevel = 0;
+        state.pn = undefined;
+        this.#cellBorderWord = false;
+        return true;
+      case 'intbl':
+        state.inTable = on;
+        return true;
+      case 'itap':
+        state.itap = Math.max(0, param ?? 1);
+        return true;
+      case 'ls':
+        state.listOverride = param;
+        return true;
+      case 'ilvl':
+        state.listLevel = Math.max(0, Math.min(MAX_LIST_LEVEL, param ?? 0));
+        return true;
+    }
+    return false;
+  }
+
+  #bodyWord(name: string): void {
+    switch (name) {
+      case 'par':
+        this.#endParagraph();
+        return;
+      case 'sect':
+        if (this.#inlines.length > 0) this.#endParagraph();
+        return;
+      case 'line':
+      case 'page':
+        if (!this.state.hidden) this.#inlines.push({ kind: 'break', format: this.#format(), link: this.state.field?.link });
+        return;
+      case 'cell':
+        this.#endCell(1);
+        return;
+      case 'nestcell':
+        this.#endCell(this.#nestedDepth());
+        return;
+      case 'row':
+        this.#endRow(1);
+        return;
+      case 'nestrow':
+        this.#endRow(this.#nestedDepth());
+        return;
+      case 'trowd':
+        this.#rowBorders = false;
+        this.#cellBorderWord = false;
+        return;
+      case 'field':
+        this.state.field = { instruction: '', link: undefined };
+        return;
+    }
+    if (name.startsWith('clbrdr') || name.startsWith('trbrdr')) {
+      this.#cellBorderWord = true;
+    } else if (this.#cellBorderWord && name.startsWith('brdr') && !NOT_BORDER_STYLES.has(name)) {
+      this.#rowBorders = true;
+    }
+  }
+
+  #listTableWord(name: string, param: number | undefined): void {
+    switch (name) {
+      case 'list':
+        this.#listLevels = [];
+        return;
+      case 'listlevel':
+        if (this.#listLevels !== undefined && this.#listLevels.length <= MAX_LIST_LEVEL) this.#listLevels.push({ nfc: 0, start: 1 });
+        return;
+      case 'levelnfc': {
+        const level = this.#listLevels?.at(-1);
+        if (level !== undefined) level.nfc = param ?? 0;
+        return;
+      }
+      case 'levelstartat': {
+        const level = this.#listLevels?.at(-1);
+        if (level !== undefined) level.start = param ?? 1;
+        return;
+      }
+      case 'listid':
+        if (this.#listLevels !== undefined && param !== undefined) this.#lists.set(param, this.#listLevels);
+        return;
+    }
+  }
+
+  #listOverrideWord(name: string, param: number | undefined): void {
+    if (name === 'listoverride') this.#overrideListId = undefined;
+    else if (name === 'listid') this.#overrideListId = param;
+    else if (name === 'ls' && param !== undefined && this.#overrideListId !== undefined) this.#overrides.set(param, this.#overrideListId);
+  }
+
+  #pnWord(name: string, param: number | undefined): void {
+    const state = this.state;
+    if (name === 'pn') {
+      state.pn = { kind: 'ordered', level: 0, start: undefined, numbering: undefined };
+      return;
+    }
+    const pn = state.pn;
+    if (pn === undefined) return;
+    const numbering = PN_NUMBERING.get(name);
+    if (numbering !== undefined) {
+      pn.numbering = numbering;
+      return;
+    }
+    switch (name) {
+      case 'pnlvlblt':
+        pn.kind = 'bullet';
+        return;
+      case 'pnlvlbody':
+        pn.kind = 'ordered';
+        return;
+      case 'pnlvlcont':
+        pn.kind = 'none';
+        return;
+      case 'pnlvl':
+        pn.level = Math.max(0, Math.min(MAX_LIST_LEVEL, (param ?? 1) - 1));
+        return;
+      case 'pndec':
+      case 'pncard':
+      case 'pnord':
+      case 'pnordt':
+        pn.numbering = undefined;
+        return;
+      case 'pnstart':
+        pn.start = param;
+        return;
+    }
+  }
+
+  #pictureWord(name: string, param: number | undefined): void {
+    const state = this.state;
+    if (name === 'pict') {
+      state.picture = { mimeType: undefined, hex: [], binary: [], widthGoal: 0, heightGoal: 0, scaleX: 100, scaleY: 100 };
+      return;
+    }
+    const picture = state.picture;
+    if (picture === undefined) return;
+    switch (name) {
+      case 'pngblip':
+        picture.mimeType = 'image/png';
+        return;
+      case 'jpegblip':
+        picture.mimeType = 'image/jpeg';
+        return;
+      // Formats mail clients cannot show: the picture is left out.
+      case 'emfblip':
+      case 'wmetafile':
+      case 'pmmetafile':
+      case 'macpict':
+      case 'dibitmap':
+      case 'wbitmap':
+        picture.mimeType = undefined;
+        return;
+      case 'picwgoal':
+        picture.widthGoal = param ?? 0;
+        return;
+      case 'pichgoal':
+        picture.heightGoal = param ?? 0;
+        return;
+      case 'picscalex':
+        picture.scaleX = param ?? 100;
+        return;
+      case 'picscaley':
+        picture.scaleY = param ?? 100;
+        return;
+    }
+  }
+
+  #picture(picture: PictureState, link: RtfLink | undefined): void {
+    if (picture.mimeType === undefined || this.state.hidden) return;
+    let data: Buffer;
+    if (picture.binary.length > 0) {
+      data = Buffer.from(picture.binary.join(''), 'latin1');
+    } else {
+      const hex = picture.hex.join('').replace(/[^0-9a-fA-F]+/g, '');
+      data = Buffer.from(hex.slice(0, hex.length - (hex.length % 2)), 'hex');
+    }
+    if (data.length === 0) return;
+    this.#inlines.push({
+      kind: 'image',
+      mimeType: picture.mimeType,
+      base64: data.toString('base64'),
+      width: pixels(picture.widthGoal, picture.scaleX),
+      height: pixels(picture.heightGoal, picture.scaleY),
+      link,
+    });
+  }
+
+  #instruction(chars: string): void {
+    const field = this.state.field;
+    if (field !== undefined && field.instruction.length < MAX_INSTRUCTION_LENGTH) field.instruction += chars;
+  }
+
+  #appendMarker(chars: string): void {
+    if (this.#marker.length < MAX_MARKER_LENGTH) this.#marker = (this.#marker + chars).slice(0, MAX_MARKER_LENGTH);
+  }
+
+  #appendText(chars: string): void {
+    const format = this.#format();
+    const link = this.state.field?.link;
+    const last = this.#inlines.at(-1);
+    if (last?.kind === 'text' && last.link === link && sameFormat(last.format, format)) last.text += chars;
+    else this.#inlines.push({ kind: 'text', text: chars, format, link });
+  }
+
+  #format(): RtfRunFormat {
+    const state = this.state;
+    return {
+      bold: state.bold,
+      italic: state.italic,
+      underline: state.underline,
+      strike: state.strike,
+      script: state.script,
+      fontSize: state.fontSize === DEFAULT_FONT_SIZE ? undefined : state.fontSize / 2,
+      color: state.color === undefined ? undefined : this.colors[state.color],
+      background: state.background === undefined ? undefined : this.colors[state.background],
+    };
+  }
+
+  #takeParagraph(): RtfParagraph {
+    const paragraph: RtfParagraph = { kind: 'paragraph', inlines: this.#inlines, align: this.state.align, list: this.#listItem() };
+    this.#inlines = [];
+    this.#marker = '';
+    return paragraph;
+  }
+
+  /** Ordered or not from the list definition; failing that, from the marker the document shows. */
+  #listItem(): RtfListItem | undefined {
+    const state = this.state;
+    const marker = this.#marker.trim();
+    if (state.listOverride !== undefined && state.listOverride > 0) {
+      const level = state.listLevel;
+      const listId = this.#overrides.get(state.listOverride);
+      const definition = listId === undefined ? undefined : this.#lists.get(listId)?.[level];
+      const key = `ls${state.listOverride}`;
+      if (definition === undefined) return markerItem(key, level, marker);
+      if (definition.nfc === 255) return undefined;
+      if (definition.nfc === 23) return { key, level, ordered: false, number: undefined, numbering: undefined };
+      const numbering = LEVEL_NUMBERING.get(definition.nfc);
+      return { key, level, ordered: true, number: markerNumber(marker, numbering) ?? definition.start, numbering };
+    }
+    const pn = state.pn;
+    if (pn !== undefined) {
+      if (pn.kind === 'none') return undefined;
+      if (pn.kind === 'bullet') return { key: 'pn', level: pn.level, ordered: false, number: undefined, numbering: undefined };
+      return { key: 'pn', level: pn.level, ordered: true, number: markerNumber(marker, pn.numbering) ?? pn.start, numbering: pn.numbering };
+    }
+    return marker === '' ? undefined : markerItem('marker', 0, marker);
+  }
+
+  #depthOf(state: DocumentState): number {
+    let depth = state.itap ?? (state.inTable ? 1 : 0);
+    if (state.inTable && depth < 1) depth = 1;
+    return Math.min(depth, MAX_TABLE_DEPTH);
+  }
+
+  #nestedDepth(): number {
+    return Math.max(2, this.#depthOf(this.state));
+  }
+
+  /** The blocks of the cell at `depth` (the body at 0), opening tables, rows and cells as needed. */
+  #containerFor(depth: number): RtfBlock[] {
+    depth = Math.min(depth, MAX_TABLE_DEPTH);
+    // A paragraph outside a nested table ends that table.
+    if (this.#tables.length > depth) this.#tables.length = depth;
+    let blocks = this.#body;
+    for (let level = 0; level < depth; level++) {
+      let open = this.#tables[level];
+      if (open === undefined) {
+        const table: RtfTable = { kind: 'table', rows: [], bordered: false };
+        blocks.push(table);
+        open = { table, row: undefined, cell: undefined };
+        this.#tables.push(open);
+      }
+      if (open.row === undefined) {
+        open.row = { cells: [] };
+        open.table.rows.push(open.row);
+      }
+      if (open.cell === undefined) {
+        open.cell = { blocks: [] };
+        open.row.cells.push(open.cell);
+      }
+      blocks = open.cell.blocks;
+    }
+    return blocks;
+  }
+
+  #endParagraph(): void {
+    const depth = this.#depthOf(this.state);
+    this.#containerFor(depth).push(this.#takeParagraph());
+  }
+
+  #endCell(depth: number): void {
+    depth = Math.min(depth, MAX_TABLE_DEPTH);
+    const blocks = this.#containerFor(depth);
+    // The paragraph a \cell ends is kept only if it has something; an empty cell stays empty.
+    const paragraph = this.#takeParagraph();
+    if (paragraph.inlines.length > 0) blocks.push(paragraph);
+    const open = this.#tables[depth - 1];
+    if (open !== undefined) open.cell = undefined;
+  }
+
+  #endRow(depth: number): void {
+    depth = Math.min(depth, MAX_TABLE_DEPTH);
+    if (this.#inlines.length > 0) this.#endCell(depth);
+    const open = this.#tables[depth - 1];
+    if (open === undefined) return;
+    this.#tables.length = depth;
+    open.table.bordered ||= this.#rowBorders;
+    open.row = undefined;
+    open.cell = undefined;
+  }
+}
+
+function sameFormat(a: RtfRunFormat, b: RtfRunFormat): boolean {
+  return a.bold === b.bold && a.italic === b.italic && a.underline === b.underline && a.strike === b.strike &&
+    a.script === b.script && a.fontSize === b.fontSize && a.color === b.color && a.background === b.background;
+}
+
+/** Twips (1/1440 in) at a percentage scale → CSS pixels (96 per inch). */
+function pixels(twips: number, scale: number): number | undefined {
+  const px = Math.round((twips * (scale > 0 ? scale : 100)) / 100 / 15);
+  return px > 0 && Number.isFinite(px) ? px : undefined;
+}
+
+// "1." "12)" "(3)" "a." "iv)": what a numbered marker looks like.
+const ORDERED_MARKER = /^\(?(?:(\d{1,9})|([a-zA-Z]{1,6}))[.)]$/;
+const ROMAN_DIGITS = new Map([['i', 1], ['v', 5], ['x', 10], ['l', 50], ['c', 100], ['d', 500], ['m', 1000]]);
+
+/** The number a marker shows, read as `numbering` says (undefined: decimal). */
+function markerNumber(marker: string, numbering: RtfListItem['numbering']): number | undefined {
+  const match = ORDERED_MARKER.exec(marker);
+  if (match === null) return undefined;
+  if (match[1] !== undefined) return Number(match[1]);
+  const letters = (match[2] ?? '').toLowerCase();
+  if (numbering === 'a' || numbering === 'A') return letters.length === 1 ? letters.charCodeAt(0) - 0x60 : undefined;
+  if (numbering === 'i' || numbering === 'I') return romanValue(letters);
+  return undefined;
+}
+
+function romanValue(letters: string): number | undefined {
+  let total = 0;
+  for (let i = 0; i < letters.length; i++) {
+    const value = ROMAN_DIGITS.get(letters[i] ?? '');
+    if (value === undefined) return undefined;
+    const next = ROMAN_DIGITS.get(letters[i + 1] ?? '') ?? 0;
+    total += next > value ? -value : value;
+  }
+  return total > 0 ? total : undefined;
+}
+
+/** A list item known only by its marker: "1." or "b)" is numbered, anything else a bullet. */
+function markerItem(key: string, level: number, marker: string): RtfListItem {
+  const match = ORDERED_MARKER.exec(marker);
+  if (match === null) return { key, level, ordered: false, number: undefined, numbering: undefined };
+  const letters = match[2];
+  let numbering: RtfListItem['numbering'];
+  if (letters !== undefined) {
+    // One letter other than i, v, x counts as a letter ("c." is item 3); the rest are roman numerals.
+    const lower = letters === letters.toLowerCase();
+    if (letters.length === 1 && !/^[ivxIVX]$/.test(letters)) numbering = lower ? 'a' : 'A';
+    else numbering = lower ? 'i' : 'I';
+  }
+  return { key, level, ordered: true, number: markerNumber(marker, numbering), numbering };
+}
+
+/** The target of a `HYPERLINK "url" [\l "anchor"]` instruction, else undefined. */
+export function hyperlinkTarget(instruction: string): string | undefined {
+  const args = fieldArguments(instruction);
+  if (args[0]?.text.toUpperCase() !== 'HYPERLINK' || args[0].quoted) return undefined;
+  let url: string | undefined;
+  let anchor: string | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === undefined) break;
+    if (!arg.quoted && arg.text.startsWith('\\')) {
+      const option = arg.text.slice(1).toLowerCase();
+      if (option === 'l') anchor = args[++i]?.text;
+      else if (option === 'o' || option === 't') i++; // tooltip, target frame
+      continue;
+    }
+    url ??= arg.text;
+  }
+  if (url === undefined && anchor === undefined) return undefined;
+  return (url ?? '').trim() + (anchor === undefined ? '' : `#${anchor.trim()}`);
+}
+
+/** Splits a field instruction into words and "quoted strings" in one pass. */
+function fieldArguments(instruction: string): { text: string; quoted: boolean }[] {
+  const args: { text: string; quoted: boolean }[] = [];
+  let i = 0;
+  const n = instruction.length;
+  while (i < n) {
+    const c = instruction[i];
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\u00a0') {
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      const end = instruction.indexOf('"', i + 1);
+      const stop = end < 0 ? n : end;
+      args.push({ text: instruction.slice(i + 1, stop), quoted: true });
+      i = stop + 1;
+      continue;
+    }
+    let end = i;
+    while (end < n && !/[\s"]/.test(instruction[end] ?? '')) end++;
+    args.push({ text: instruction.slice(i, end), quoted: false });
+    i = end;
+  }
+  return args;
+}
+
+/** Plain RTF (WordPad, Word) as blocks. Throws CdoError('CDO_E_BAD_DATA') only for nesting past the reader's cap. */
+export function readRtfDocument(source: string): RtfBlock[] {
+  return new DocumentReader().run(source);
+}
