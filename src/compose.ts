@@ -4,6 +4,7 @@ import type { Mailbox } from './address-list.js';
 import { charsetOf, encodeInCodePage, encodeWords } from './code-pages.js';
 import type { ConverterLease } from './converter/converter-lease.js';
 import type { MailSnapshot } from './mail-snapshot.js';
+import { extractInlineImages } from './inline-images.js';
 import { uuencode } from './uuencode.js';
 
 export type Converting = Pick<ConverterLease, 'convert'>;
@@ -66,8 +67,10 @@ export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, leas
     if (blocks.length > 0) text = `${text}\r\n\r\n${blocks.join('\r\n')}`;
   }
   const alternatives: Alternative[] = [bodyPart('text/plain', text, snapshot.codePage, 'Body')];
-  if (mime && rendered.html !== undefined) {
-    const html = bodyPart('text/html', rendered.html, snapshot.codePage, 'Body');
+  // The pictures of a rendered RTF document arrive as data: URLs; they travel as cid: parts.
+  const { html: renderedHtml, images } = rendered.html !== undefined && snapshot.bodyKind === 'rtf' ? extractInlineImages(rendered.html) : { html: rendered.html, images: [] };
+  if (mime && renderedHtml !== undefined) {
+    const html = bodyPart('text/html', renderedHtml, snapshot.codePage, 'Body');
     const headers: Record<string, string> = {};
     if (snapshot.contentBase !== undefined) headers['Content-Base'] = snapshot.contentBase;
     if (snapshot.contentLocation !== undefined) headers['Content-Location'] = snapshot.contentLocation;
@@ -77,7 +80,8 @@ export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, leas
   options.alternatives = alternatives;
   if (mime) {
     options.attachments = [
-      ...snapshot.resources.map((r, i) => resourcePart(r, files.resources[i], rendered.html)),
+      ...snapshot.resources.map((r, i) => resourcePart(r, files.resources[i], renderedHtml)),
+      ...images.map((image, i): Attachment => ({ filename: `image${i + 1}.${image.contentType.slice(6)}`, ...image, contentDisposition: 'inline' })),
       ...snapshot.attachments.map((a, i): Attachment => ({ filename: a.fileName, content: Buffer.from(files.attachments[i] ?? []) })),
     ];
   }
@@ -89,7 +93,8 @@ async function renderBody(snapshot: MailSnapshot, mime: boolean, lease: Converti
   if (bodyKind === 'text') return { text: body };
   if (lease === undefined) throw new TypeError('compose: a converter lease is required for a non-text body');
   const html = bodyKind === 'html' ? body : await lease.convert(body, bodyKind, 'html');
-  const text = await lease.convert(html, 'html', 'text');
+  // RTF that encapsulates plain text gives that text back exactly, not a rendering of its HTML.
+  const text = bodyKind === 'rtf' ? await lease.convert(body, 'rtf', 'text') : await lease.convert(html, 'html', 'text');
   return mime ? { text, html } : { text };
 }
 

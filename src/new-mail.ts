@@ -10,6 +10,7 @@ import type { Mailer, SendResult } from './mailer.js';
 import type { BodyKind } from './converter/body-kind.js';
 import type { AttachmentSpec, EncodingMethod, HeaderField, Importance, MailFormat, MailSnapshot, ResourceSpec } from './mail-snapshot.js';
 import { assertCodePage, DEFAULT_CODE_PAGE } from './code-pages.js';
+import { rtfSourceFromBytes } from './rtf/rtf-source.js';
 
 export type NewMailState = 'composing' | 'sending' | 'sent';
 
@@ -20,7 +21,7 @@ const transitions: TransitionTable<NewMailState> = {
 };
 
 /** BodyFormat values: the CDONTS numbers, or a kind name. */
-export type BodyFormatValue = 0 | 1 | 'html' | 'text' | 'markdown';
+export type BodyFormatValue = 0 | 1 | 'html' | 'text' | 'markdown' | 'rtf';
 export type MailFormatValue = 0 | 1 | 'mime' | 'text';
 export type ImportanceValue = 0 | 1 | 2 | 'low' | 'normal' | 'high';
 
@@ -29,7 +30,7 @@ export interface NewMailOptions {
   readonly mailer?: Mailer;
 }
 
-const BODY_FORMATS: Record<string, BodyKind> = { '0': 'html', '1': 'text', html: 'html', text: 'text', markdown: 'markdown' };
+const BODY_FORMATS: Record<string, BodyKind> = { '0': 'html', '1': 'text', html: 'html', text: 'text', markdown: 'markdown', rtf: 'rtf' };
 const MAIL_FORMATS: Record<string, MailFormat> = { '0': 0, '1': 1, mime: 0, text: 1 };
 const IMPORTANCES: Record<string, Importance> = { '0': 0, '1': 1, '2': 2, low: 0, normal: 1, high: 2 };
 const IMPORTANCE_EXPECTED = '0 (Low), 1 (Normal), 2 (High), "low", "normal" or "high"';
@@ -133,8 +134,21 @@ export class NewMail {
     this.#assertReadable();
     return this.#body;
   }
-  set Body(value: string) {
+  /**
+   * A string, or the bytes of an RTF document — plain or compressed ([MS-OXRTFCP], e.g.
+   * PR_RTF_COMPRESSED from Outlook or Exchange). Bytes make BodyFormat "rtf"; a damaged
+   * compressed stream is refused here (CDO_E_BAD_DATA). The body is read back as a string
+   * (RTF as Latin-1, one character per byte).
+   */
+  set Body(value: string | Uint8Array) {
     this.#assertWritable();
+    if (value instanceof Uint8Array) {
+      if (value.length > MAX_BODY_LENGTH) throw new CdoError('CDO_E_STRING_TOO_LONG', `Body is longer than ${MAX_BODY_LENGTH} bytes`);
+      this.#body = checkBody(rtfSourceFromBytes(value), 'Body');
+      this.#bodyKind = 'rtf';
+      this.#bodyFormat = 'rtf';
+      return;
+    }
     this.#body = checkBody(value, 'Body');
   }
 
@@ -144,7 +158,7 @@ export class NewMail {
   }
   set BodyFormat(value: BodyFormatValue) {
     this.#assertWritable();
-    this.#bodyKind = lookup(BODY_FORMATS, value, 'BodyFormat', '0 (HTML), 1 (Text), "html", "text" or "markdown"');
+    this.#bodyKind = lookup(BODY_FORMATS, value, 'BodyFormat', '0 (HTML), 1 (Text), "html", "text", "markdown" or "rtf"');
     this.#bodyFormat = normalise(value);
   }
 

@@ -198,7 +198,7 @@ test('bad kinds and oversized inputs are typed errors', async () => {
   const host = new ConverterHost({ lingerMs: 0 });
   await using lease = await host.acquire();
   await assert.rejects(lease.convert('x', 'pdf', 'html'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_PARAMETER');
-  await assert.rejects(lease.convert('x', 'rtf', 'html'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_NO_SUPPORT');
+  await assert.rejects(lease.convert('x', 'rtf', 'html'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_BAD_DATA');
   await assert.rejects(lease.convert(42 as unknown as string, 'text', 'html'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_PARAMETER');
 });
 

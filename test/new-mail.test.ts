@@ -89,7 +89,7 @@ test('enum properties take the CDONTS numbers or names, and refuse anything else
   assert.equal(mail.Importance, 'low');
   assert.throws(() => (mail.BodyFormat = 2 as never), code('CDO_E_INVALID_PARAMETER'));
   assert.throws(() => (mail.BodyFormat = '0' as never), code('CDO_E_INVALID_PARAMETER'));
-  assert.throws(() => (mail.BodyFormat = 'rtf' as never), code('CDO_E_INVALID_PARAMETER'));
+  assert.throws(() => (mail.BodyFormat = 'pdf' as never), code('CDO_E_INVALID_PARAMETER'));
   assert.throws(() => (mail.MailFormat = 3 as never), code('CDO_E_INVALID_PARAMETER'));
   assert.throws(() => (mail.Importance = 7 as never), code('CDO_E_INVALID_PARAMETER'));
   assert.throws(() => (mail.Body = 12 as never), code('CDO_E_INVALID_PARAMETER'));

@@ -82,7 +82,7 @@ test('a stop never abandons a task: release waits for pooled conversions, then t
 test('a worker error is a typed error; refs stay right', async () => {
   const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0 }) });
   const lease = await host.acquire();
-  await assert.rejects(lease.convert('x', 'html', 'rtf'), (e: unknown) => isCdoError(e));
+  await assert.rejects(lease.convert('not rtf', 'rtf', 'html'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_BAD_DATA');
   await lease.release();
   assert.equal(host.stats().refs, 0);
 });

@@ -6,6 +6,7 @@ import { sendCommand } from './send-command.js';
 import { relayCommand } from './relay-command.js';
 import { inboxCommand } from './inbox-command.js';
 import { workerCommand } from './worker-command.js';
+import { convertCommand } from './convert-command.js';
 import { UsageError } from './usage-error.js';
 
 export const USAGE = `Usage: cdonts <command> [options]
@@ -15,6 +16,7 @@ Commands:
   relay     deliver the pickup directory over SMTP (cdonts relay --help)
   inbox     see the mail you sent, in a local web page (cdonts inbox --help)
   worker    deliver what the redis:// queue transport enqueued (cdonts worker --help)
+  convert   convert a body: html, markdown, text, rtf (cdonts convert --help)
 
 Run 'cdonts <command> --help' for a command's options.`;
 
@@ -34,6 +36,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await workerCommand(rest, io, io === processIo && process.stderr.isTTY === true);
       case 'inbox':
         return await inboxCommand(rest, io);
+      case 'convert':
+        return await convertCommand(rest, io);
       case 'relay':
         return await relayCommand(rest, io, io === processIo && process.stderr.isTTY === true);
       case undefined:

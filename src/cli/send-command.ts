@@ -18,7 +18,8 @@ Sends one message (into the pickup directory ./mailroot/pickup unless told other
   --subject TEXT         subject line
   --body TEXT            message body
   --body-file FILE       read the body from FILE ('-' for standard input)
-  --format KIND          html | text | markdown (default text)
+  --format KIND          html | text | markdown | rtf (default text; an RTF body file
+                         may be compressed RTF, as Outlook stores it)
   --attach PATH          attach a file, Base64 (repeatable)
   --importance LEVEL     low | normal | high (default normal)
   --header "Name: value" add a header (repeatable)
@@ -29,7 +30,7 @@ Sends one message (into the pickup directory ./mailroot/pickup unless told other
 
 Exit codes: 0 sent, 1 delivery failed, 2 bad arguments or invalid message, 3 unreadable input.`;
 
-const FORMATS = new Set(['html', 'text', 'markdown']);
+const FORMATS = new Set(['html', 'text', 'markdown', 'rtf']);
 const IMPORTANCES = new Set(['low', 'normal', 'high']);
 
 export async function sendCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -45,11 +46,11 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
   }
   if (values.body !== undefined && values['body-file'] !== undefined) throw new UsageError('use --body or --body-file, not both');
   const format = values.format ?? 'text';
-  if (!FORMATS.has(format)) throw new UsageError(`--format must be html, text or markdown, got ${JSON.stringify(format)}`);
+  if (!FORMATS.has(format)) throw new UsageError(`--format must be html, text, markdown or rtf, got ${JSON.stringify(format)}`);
   const importance = values.importance ?? 'normal';
   if (!IMPORTANCES.has(importance)) throw new UsageError(`--importance must be low, normal or high, got ${JSON.stringify(importance)}`);
 
-  const body = values['body-file'] !== undefined ? await readBody(values['body-file'], io) : (values.body ?? '');
+  const body = values['body-file'] !== undefined ? await readBody(values['body-file'], io, format) : (values.body ?? '');
   const dryRun = values['dry-run'] === true;
   const mailer = dryRun ? new Mailer({ transport: 'memory:' }) : values.transport !== undefined ? new Mailer({ transport: values.transport }) : getDefaultMailer();
 
@@ -114,7 +115,8 @@ function parseOrThrow(args: readonly string[]) {
   }
 }
 
-async function readBody(path: string, io: CliIo): Promise<string> {
-  if (path === '-') return io.readStdin();
-  return readFile(path, 'utf8');
+/** RTF stays bytes (the reader decodes its code pages); every other format is UTF-8 text. */
+async function readBody(path: string, io: CliIo, format: string): Promise<string | Uint8Array> {
+  const bytes = path === '-' ? await io.readStdin() : await readFile(path);
+  return format === 'rtf' ? bytes : bytes.toString('utf8');
 }

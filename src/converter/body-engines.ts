@@ -1,6 +1,8 @@
 import { CdoError } from '../errors/cdo-error.js';
 import type { BodyKind } from './body-kind.js';
 import { createTextToHtml } from './text-to-html.js';
+import { rtfToHtml, rtfToText } from '../rtf/rtf-conversions.js';
+import { encapsulateHtml, encapsulateText } from '../rtf/encapsulate-rtf.js';
 
 /** One direct conversion: from → to. */
 type Edge = (input: string) => string;
@@ -84,8 +86,9 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
 
   const edges: EdgeTable = {
     markdown: { html: (input) => sanitize(input, marked.parse(input, { async: false })) },
-    html: { markdown: (input) => turndown.turndown(input), text: (input) => htmlToText(input) },
-    text: { html: textToHtml },
+    html: { markdown: (input) => turndown.turndown(input), text: (input) => htmlToText(input), rtf: encapsulateHtml },
+    text: { html: textToHtml, rtf: encapsulateText },
+    rtf: { html: (input) => rtfToHtml(input, textToHtml), text: (input) => rtfToText(input, textToHtml, htmlToText) },
   };
   return new GraphEngines(edges);
 }

@@ -1,6 +1,8 @@
 // Runs in the converter's worker threads: the same engines as inline, one set per thread.
 import { createBodyEngines } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
+import { isCdoError } from '../errors/cdo-error.js';
+import type { ErrorCode } from '../errors/error-codes.js';
 
 export interface ConversionTask {
   readonly input: string;
@@ -11,11 +13,24 @@ export interface ConversionTask {
 
 const engines = new Map<boolean, Awaited<ReturnType<typeof createBodyEngines>>>();
 
-export default async function convert(task: ConversionTask): Promise<string> {
+/**
+ * A typed failure crosses the thread boundary as data: a thrown CdoError would arrive as
+ * a plain Error (structured clone keeps the message, not the class or its code).
+ */
+export interface ConversionFailure {
+  readonly failed: { readonly code: ErrorCode; readonly message: string };
+}
+
+export default async function convert(task: ConversionTask): Promise<string | ConversionFailure> {
   let set = engines.get(task.sanitizeMarkdown);
   if (set === undefined) {
     set = await createBodyEngines({ sanitizeMarkdown: task.sanitizeMarkdown });
     engines.set(task.sanitizeMarkdown, set);
   }
-  return set.convert(task.input, task.from, task.to);
+  try {
+    return await set.convert(task.input, task.from, task.to);
+  } catch (error) {
+    if (isCdoError(error)) return { failed: { code: error.code, message: error.message } };
+    throw error;
+  }
 }

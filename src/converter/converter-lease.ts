@@ -1,6 +1,7 @@
 import { CdoError } from '../errors/cdo-error.js';
 import { assertBodyKind } from './body-kind.js';
 import type { BodyEngines } from './body-engines.js';
+import { rtfSourceFromBytes } from '../rtf/rtf-source.js';
 
 export const MAX_CONVERT_INPUT_LENGTH = 16 * 1024 * 1024;
 
@@ -29,8 +30,11 @@ export class ConverterLease {
     return this.#release !== undefined;
   }
 
-  /** Converts `input` from one kind (html | markdown | text) to another. */
-  convert(input: string, from: string, to: string): Promise<string> {
+  /**
+   * Converts `input` from one kind (html | markdown | text | rtf) to another. RTF may be
+   * given as bytes (plain or compressed RTF) or as a Latin-1 string; RTF output is ASCII.
+   */
+  convert(input: string | Uint8Array, from: string, to: string): Promise<string> {
     if (this.#release !== undefined) {
       return Promise.reject(new CdoError('CDO_E_OBJECT_DELETED', 'this converter lease was released'));
     }
@@ -62,9 +66,10 @@ export class ConverterLease {
   }
 
   /** Synchronous when the engines are (inline conversions): no extra turn of the microtask queue. */
-  #run(input: string, fromKind: string, toKind: string): string | Promise<string> {
+  #run(given: string | Uint8Array, fromKind: string, toKind: string): string | Promise<string> {
     const from = assertBodyKind(fromKind, 'convert: from');
     const to = assertBodyKind(toKind, 'convert: to');
+    const input = from === 'rtf' && given instanceof Uint8Array ? rtfSourceFromBytes(given) : given;
     if (typeof input !== 'string') {
       throw new CdoError('CDO_E_INVALID_PARAMETER', `convert: input must be a string, got ${typeof input}`);
     }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CdoError } from '../errors/cdo-error.js';
 import { createBodyEngines, type BodyEngines, type BodyEnginesOptions } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
-import type { ConversionTask } from './conversion-worker.js';
+import type { ConversionFailure, ConversionTask } from './conversion-worker.js';
 import { ConversionCache } from './conversion-cache.js';
 
 export interface PoolStats {
@@ -76,7 +76,9 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
     const timer = setTimeout(() => controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`)), deadlineMs);
     timer.unref();
     try {
-      return await pool.run({ input, from, to, sanitizeMarkdown }, { signal: controller.signal });
+      const result = (await pool.run({ input, from, to, sanitizeMarkdown }, { signal: controller.signal })) as string | ConversionFailure;
+      if (typeof result !== 'string') throw new CdoError(result.failed.code, result.failed.message);
+      return result;
     } catch (error) {
       if (controller.signal.aborted) {
         timedOut++;

@@ -1,0 +1,29 @@
+import { extractHtmlFromRtf, extractTextFromRtf } from './deencapsulate-rtf.js';
+import { encapsulatedKind } from './encapsulated-kind.js';
+import { renderRtfToHtml } from './render-rtf.js';
+import { rtfSource } from './rtf-source.js';
+
+type Convert = (input: string) => string;
+
+/**
+ * RTF → HTML: the HTML an Outlook body encapsulates, the encapsulated text as HTML, or a
+ * plain RTF document rendered.
+ */
+export function rtfToHtml(input: string, textToHtml: Convert): string {
+  const source = rtfSource(input);
+  switch (encapsulatedKind(source)) {
+    case 'html':
+      return extractHtmlFromRtf(source);
+    case 'text':
+      return textToHtml(extractTextFromRtf(source));
+    default:
+      return renderRtfToHtml(source);
+  }
+}
+
+/** RTF → text: encapsulated text as it was; anything else through its HTML. */
+export function rtfToText(input: string, textToHtml: Convert, htmlToText: Convert): string {
+  const source = rtfSource(input);
+  if (encapsulatedKind(source) === 'text') return extractTextFromRtf(source);
+  return htmlToText(rtfToHtml(source, textToHtml));
+}
