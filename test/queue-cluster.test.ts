@@ -15,6 +15,7 @@ import { Mailer } from '../src/mailer.js';
 import { NewMail } from '../src/new-mail.js';
 import { QueueTransport } from '../src/queue/queue-transport.js';
 import { startMailWorker } from '../src/queue/mail-worker.js';
+import { redisTarget } from '../src/queue/redis-target.js';
 import { isCdoError } from '../src/errors/cdo-error.js';
 import { parseMail } from './support/parse-mail.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
@@ -228,4 +229,24 @@ test('Redis Cluster unreachable or silent: Send, startMailWorker and `cdonts wor
   assert.equal(await exited(child), 1, 'exit 1: could not connect');
   assert.ok(Date.now() - started < 5_000, `the worker process gave up after ${Date.now() - started} ms`);
   assert.match(err, /^cdonts: CDO_E_FAILED_TO_CONNECT: the worker could not reach the Redis Cluster at 127\.0\.0\.1:\d+/u);
+});
+
+test('redis+cluster:// URLs: nodes (IPv6 in brackets, 6379 by default), credentials, TLS, queue and prefix', () => {
+  assert.deepEqual(redisTarget('rediss+cluster://ops:p%40ss@10.0.0.1:7000,[::1]:7001,node-c/?queue=mail&prefix={eu}'), {
+    kind: 'cluster',
+    nodes: [
+      { host: '10.0.0.1', port: 7000 },
+      { host: '::1', port: 7001 },
+      { host: 'node-c', port: 6379 },
+    ],
+    clusterOptions: { redisOptions: { username: 'ops', password: 'p@ss', tls: {} } },
+    queue: 'mail',
+    prefix: '{eu}',
+  });
+  assert.deepEqual(redisTarget('redis+cluster://127.0.0.1:7000'), { kind: 'cluster', nodes: [{ host: '127.0.0.1', port: 7000 }], clusterOptions: { redisOptions: {} }, queue: 'cdonts-mail', prefix: '{cdonts}' });
+  assert.equal(redisTarget('redis://127.0.0.1:6379/0').prefix, 'bull', 'a single server keeps BullMQ\'s prefix');
+  assert.equal(redisTarget({ cluster: [{ host: 'a', port: 1 }], queue: 'q' }).prefix, '{cdonts}', 'the worker and the transport derive the same prefix');
+  for (const bad of ['redis+cluster://', 'redis+cluster://h:1,/', 'redis+cluster://h:1/1', 'redis+cluster://h:1/?queue=a:b', 'redis+cluster://h:1/?prefix={}']) {
+    assert.throws(() => redisTarget(bad), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_SEND_OPTION', bad);
+  }
 });
