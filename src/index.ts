@@ -25,3 +25,4 @@ export { InboxMessage, OutboxMessage, AddressEntry, Recipient, Recipients, Attac
 export { createInboxServer, type InboxServerOptions } from './inbox/inbox-server.js';
 export { QueueTransport, type QueueTransportOptions, type MailJob } from './queue/queue-transport.js';
 export { startMailWorker, type MailWorkerOptions, type MailWorkerHandle } from './queue/mail-worker.js';
+export type { RedisQueueOptions, RedisTarget, ClusterNode } from './queue/redis-target.js';

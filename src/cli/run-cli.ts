@@ -15,7 +15,7 @@ Commands:
   send      send one message (cdonts send --help)
   relay     deliver the pickup directory over SMTP (cdonts relay --help)
   inbox     see the mail you sent, in a local web page (cdonts inbox --help)
-  worker    deliver what the redis:// queue transport enqueued (cdonts worker --help)
+  worker    deliver what the redis:// (or redis+cluster://) queue transport enqueued (cdonts worker --help)
   convert   convert a body: html, markdown, text, rtf (cdonts convert --help)
 
 Run 'cdonts <command> --help' for a command's options.`;

@@ -6,9 +6,11 @@ import type { CliIo } from './cli-io.js';
 export const WORKER_USAGE = `Usage: cdonts worker --redis URL --smtp URL [options]
 
 Delivers what the queue transport (configure({ transport: 'redis://…' })) enqueued.
-Run as many as you like, on as many machines, against one Redis.
+Run as many as you like, on as many machines, against one Redis or Redis Cluster.
 
-  --redis URL        redis://host:port/DB?queue=NAME (required)
+  --redis URL        redis://host:port/DB?queue=NAME, or for a Redis Cluster
+                     redis+cluster://host:port,host:port/?queue=NAME (required;
+                     the same URL as the senders', so both use the same queue)
   --smtp URL         smtp://host:port or smtps://… (required)
   --concurrency N    jobs delivered at once by this worker (default 10)
   --rate N           at most N messages per second across all workers
@@ -16,6 +18,7 @@ Run as many as you like, on as many machines, against one Redis.
   --local-domain D   deliver recipients in domain D to the drop folder (repeatable)
   --drop DIR         the drop folder (default ./mailroot/drop)
   --bounce           send the sender a delivery status notification (RFC 3464) on failure
+  --connect-timeout MS  give up if Redis does not answer at start (default 10000)
   -h, --help         show this help
 
 Stops gracefully on SIGTERM and SIGINT (jobs in flight finish).`;
@@ -26,7 +29,7 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
     ({ values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, 'local-domain': { type: 'string', multiple: true }, drop: { type: 'string' }, bounce: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, 'local-domain': { type: 'string', multiple: true }, drop: { type: 'string' }, bounce: { type: 'boolean' }, 'connect-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -45,22 +48,26 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
   const concurrency = positive(values.concurrency, '--concurrency');
   const rate = positive(values.rate, '--rate');
   const lock = positive(values['lock-ms'], '--lock-ms');
+  const connectTimeout = positive(values['connect-timeout'], '--connect-timeout');
+  // Counted from the events, which can come before startMailWorker has returned its handle.
+  const seen = { delivered: 0, retrying: 0, failed: 0 };
   const handle = await startMailWorker({
     redis: values.redis,
     smtp: values.smtp,
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(rate === undefined ? {} : { ratePerSecond: rate }),
     ...(lock === undefined ? {} : { lockDurationMs: lock }),
+    ...(connectTimeout === undefined ? {} : { connectTimeoutMs: connectTimeout }),
     localDomains: values['local-domain'] ?? [],
     ...(values.drop === undefined ? {} : { drop: values.drop }),
     bounce: values.bounce === true,
     onEvent: (event) => {
+      seen[event.type]++;
       if (!isTty) {
         io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
         return;
       }
-      const s = handle.stats();
-      process.stderr.write(`\rdelivered ${s.delivered}  retrying ${s.retrying}  failed ${s.failed}   `);
+      process.stderr.write(`\rdelivered ${seen.delivered}  retrying ${seen.retrying}  failed ${seen.failed}   `);
     },
   });
   await new Promise<void>((stop) => {

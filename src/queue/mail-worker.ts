@@ -2,13 +2,21 @@ import type { Job, Worker } from 'bullmq';
 import { createTransport, type ResolvedTransport, type TransportSpec } from '../transports/create-transport.js';
 import { deliverRaw, type RecipientFailure } from '../transports/deliver-raw.js';
 import type { MailJob } from './queue-transport.js';
-import { redisTarget, type RedisQueueOptions } from './redis-url.js';
+import { redisTarget, type RedisQueueOptions } from './redis-target.js';
+import { queueConnection } from './queue-connection.js';
+import { CdoError } from '../errors/cdo-error.js';
 import { buildDeliveryStatus } from '../relay/delivery-status.js';
 import { isLocal, writeDropFile } from '../relay/drop-folder.js';
 
 export interface MailWorkerOptions {
-  /** redis://host:port/DB?queue=NAME, or { redis: ioredis options, queue } — the queue the queue transport fills. */
+  /**
+   * The queue the queue transport fills, given the same way: redis://host:port/DB?queue=NAME,
+   * redis+cluster://host:port,host:port/?queue=NAME, { redis: ioredis options, queue } or
+   * { cluster: [{ host, port }…], clusterOptions, queue }.
+   */
   readonly redis: string | RedisQueueOptions;
+  /** How long start-up may wait for Redis before it fails with CDO_E_FAILED_TO_CONNECT. Default 10 s. */
+  readonly connectTimeoutMs?: number;
   /** Where to deliver: an SMTP URL or options. */
   readonly smtp: TransportSpec;
   /** Jobs delivered at once by this worker. Default 10. */
@@ -52,7 +60,9 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
   const localDomains = new Set((options.localDomains ?? []).map((d) => d.toLowerCase()));
   const drop = options.drop ?? './mailroot/drop';
   const { Queue } = await import('bullmq');
-  const bounceQueue = options.bounce === true ? new Queue<MailJob>(target.queue, { connection: { ...target.connection, maxRetriesPerRequest: null } }) : undefined;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const redis = await queueConnection(target, 'worker', connectTimeoutMs);
+  const bounceQueue = options.bounce === true ? new Queue<MailJob>(target.queue, { connection: redis.connection, prefix: redis.prefix }) : undefined;
 
   const bounce = async (job: Job<MailJob>, failed: readonly RecipientFailure[]): Promise<void> => {
     if (bounceQueue === undefined || job.data.from === '' || failed.length === 0) return; // a bounce is never bounced
@@ -105,7 +115,8 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
   };
 
   const worker = new Worker<MailJob>(target.queue, processor, {
-    connection: { ...target.connection, maxRetriesPerRequest: null },
+    connection: redis.connection,
+    prefix: redis.prefix,
     concurrency: options.concurrency ?? 10,
     // A job whose worker died goes back to the queue however often that happens: BullMQ's
     // default (fail after one stall) would lose a message whose worker was killed twice.
@@ -114,14 +125,28 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
     ...(options.ratePerSecond === undefined || options.ratePerSecond <= 0 ? {} : { limiter: { max: options.ratePerSecond, duration: 1_000 } }),
   });
   worker.on('error', () => undefined); // connection loss: ioredis reconnects, the worker resumes
-  await worker.waitUntilReady();
-  return {
-    worker,
-    stats: () => ({ ...counts }),
-    close: async () => {
-      await worker.close();
-      await bounceQueue?.close();
-      await smtp.close();
-    },
+  bounceQueue?.on('error', () => undefined);
+  const close = async (force = false): Promise<void> => {
+    await worker.close(force);
+    await bounceQueue?.close();
+    redis.close();
+    await smtp.close();
   };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.all([worker.waitUntilReady(), bounceQueue?.waitUntilReady()]),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    // A worker that cannot reach Redis at start says so, instead of waiting silently.
+    await close(true).catch(() => undefined);
+    const where = target.kind === 'cluster' ? `the Redis Cluster at ${target.nodes.map((n) => `${n.host}:${n.port}`).join(',')}` : 'Redis';
+    throw new CdoError('CDO_E_FAILED_TO_CONNECT', `the worker could not reach ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+  return { worker, stats: () => ({ ...counts }), close: () => close() };
 }

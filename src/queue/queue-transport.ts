@@ -3,7 +3,8 @@ import type { SentMessageInfo, Transport } from 'nodemailer';
 import type { Queue } from 'bullmq';
 import { TransportError } from '../errors/transport-error.js';
 import { crlfBytes } from '../transports/mail-bytes.js';
-import { redisTarget, type RedisQueueOptions, type RedisTarget } from './redis-url.js';
+import { redisTarget, type RedisQueueOptions, type RedisTarget } from './redis-target.js';
+import { queueConnection, type QueueConnection } from './queue-connection.js';
 
 /** What one job carries: the message as the SMTP server will get it, and its envelope. */
 export interface MailJob {
@@ -39,13 +40,18 @@ export class QueueTransport implements Transport {
   readonly version = '1';
   readonly target: RedisTarget;
   readonly #options: Required<QueueTransportOptions>;
+  /** Ready once BullMQ has connected; undefined again when that failed. */
   #queue: Promise<Queue> | undefined;
+  /** What #queue opens, as soon as it exists: close() must not wait for a Redis that is away. */
+  #opened: { queue: Queue; connection: QueueConnection } | undefined;
+  #closes = 0;
 
   constructor(spec: string | (RedisQueueOptions & QueueTransportOptions), options: QueueTransportOptions = {}) {
     this.target = redisTarget(spec);
     if (typeof spec !== 'string') options = { ...spec, ...options };
     // URL query parameters: ?queue=NAME&attempts=10&backoff=60000&maxBytes=10485760&timeout=5000
-    const query = typeof spec === 'string' ? new URL(spec).searchParams : new URLSearchParams();
+    // (split by hand: a redis+cluster:// host list is no WHATWG URL)
+    const query = new URLSearchParams(typeof spec === 'string' ? (/\?([^#]*)/u.exec(spec)?.[1] ?? '') : '');
     const fromQuery = (name: string): number | undefined => {
       const value = query.get(name);
       if (value === null) return undefined;
@@ -75,9 +81,12 @@ export class QueueTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    const queue = this.#queue;
+    this.#closes++;
+    const opened = this.#opened;
+    this.#opened = undefined;
     this.#queue = undefined;
-    await (await queue?.catch(() => undefined))?.close();
+    await opened?.queue.close();
+    opened?.connection.close();
   }
 
   async #enqueue(mail: MailMessage): Promise<SentMessageInfo> {
@@ -97,20 +106,42 @@ export class QueueTransport implements Transport {
       );
     } catch (error) {
       if (error instanceof TransportError) throw error;
-      throw new TransportError('CDO_E_FAILED_TO_CONNECT', 'Redis did not take the message', { transport: this.name }, { cause: error });
+      const reason = error instanceof Error ? `: ${error.message}` : '';
+      throw new TransportError('CDO_E_FAILED_TO_CONNECT', `Redis did not take the message${reason}`, { transport: this.name }, { cause: error });
     }
     return { envelope, messageId, response: `queued as ${jobId} in ${this.target.queue}` };
   }
 
   #open(): Promise<Queue> {
-    this.#queue ??= import('bullmq').then(
-      ({ Queue }) =>
-        new Queue(this.target.queue, {
-          // Commands fail at once while Redis is away instead of waiting in memory: Send must never hang.
-          connection: { ...this.target.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: this.#options.timeoutMs, lazyConnect: false },
-        }),
-    );
+    this.#queue ??= this.#connect();
     return this.#queue;
+  }
+
+  async #connect(): Promise<Queue> {
+    const closes = this.#closes;
+    const { Queue } = await import('bullmq');
+    const connection = await queueConnection(this.target, 'producer', this.#options.timeoutMs);
+    if (closes !== this.#closes) {
+      connection.close(); // closed while we were loading
+      throw new TransportError('CDO_E_END_OF_SESSION', 'the queue transport was closed', { transport: this.name });
+    }
+    const queue = new Queue(this.target.queue, { connection: connection.connection, prefix: connection.prefix });
+    queue.on('error', () => undefined); // reported by the Send that fails; unheard, BullMQ prints it
+    const opened = { queue, connection };
+    this.#opened = opened;
+    try {
+      await queue.waitUntilReady();
+      return queue;
+    } catch (error) {
+      // A cluster none of whose nodes answered stays failed in BullMQ: the next Send starts afresh.
+      if (this.#opened === opened) {
+        this.#opened = undefined;
+        this.#queue = undefined;
+      }
+      await queue.close().catch(() => undefined);
+      connection.close();
+      throw error;
+    }
   }
 
   async #withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {

@@ -7,11 +7,12 @@ import { MemoryTransport } from './memory-transport.js';
 import { PickupTransport } from './pickup-transport.js';
 import { unrefSocket } from './unref-socket.js';
 import { QueueTransport } from '../queue/queue-transport.js';
-import type { RedisQueueOptions } from '../queue/redis-url.js';
+import type { RedisQueueOptions } from '../queue/redis-target.js';
 
 /**
  * What `configure({ transport })` accepts: a URL (`pickup:DIR`, `smtp://…`, `smtps://…`,
- * `memory:`, `stream:`, `json:`), a nodemailer transport (any object with `send()`), a
+ * `memory:`, `stream:`, `json:`, `redis://`, `redis+cluster://`), queue options (`{ redis }` or
+ * `{ cluster }`), a nodemailer transport (any object with `send()`), a
  * nodemailer transporter (from `createTransport`), or nodemailer SMTP options.
  */
 export type TransportSpec = string | Transport | Mail | Record<string, unknown>;
@@ -34,7 +35,8 @@ export function createTransport(spec: TransportSpec): ResolvedTransport {
     const transporter = spec as Mail;
     return { name: transporter.transporter.name, transporter, close: () => undefined };
   }
-  if (typeof (spec as { redis?: unknown }).redis === 'object' && (spec as { redis?: unknown }).redis !== null) {
+  const queueSpec = spec as { redis?: unknown; cluster?: unknown };
+  if ((typeof queueSpec.redis === 'object' && queueSpec.redis !== null) || Array.isArray(queueSpec.cluster)) {
     const queue = new QueueTransport(spec as unknown as RedisQueueOptions);
     return { name: 'queue', transporter: nodemailer.createTransport(queue), close: () => queue.close() };
   }
@@ -61,7 +63,9 @@ function fromUrl(url: string): ResolvedTransport {
       return owned('memory', nodemailer.createTransport(memory), memory);
     }
     case 'redis':
-    case 'rediss': {
+    case 'rediss':
+    case 'redis+cluster':
+    case 'rediss+cluster': {
       const queue = new QueueTransport(url);
       return { name: 'queue', transporter: nodemailer.createTransport(queue), close: () => queue.close() };
     }
@@ -70,7 +74,7 @@ function fromUrl(url: string): ResolvedTransport {
     case 'json':
       return owned('json', nodemailer.createTransport({ jsonTransport: true }));
     default:
-      throw new CdoError('CDO_E_INVALID_SEND_OPTION', `unknown transport ${JSON.stringify(redact(url))}: expected pickup:, smtp://, smtps://, redis://, memory:, stream: or json:`);
+      throw new CdoError('CDO_E_INVALID_SEND_OPTION', `unknown transport ${JSON.stringify(redact(url))}: expected pickup:, smtp://, smtps://, redis://, redis+cluster://, memory:, stream: or json:`);
   }
 }
 
