@@ -275,6 +275,8 @@ test('what must not show is skipped: info, stylesheet, headers, footers, footnot
       '{\\object\\objemb{\\*\\objclass Paint}{\\*\\objdata 0102}{\\result  result}}\\par',
   );
   assert.equal(html, '<p>body result</p>');
+  // Text a tracked change deleted; text written twice (ANSI and Unicode) shows once.
+  assert.equal(render("kept{\\deleted  gone}{\\upr{ caf\\'e9}{\\*\\ud{ caf\\u233?}}}\\par"), '<p>kept café</p>');
 });
 
 test('nesting past the reader\'s cap is a CdoError', () => {
@@ -374,6 +376,9 @@ const TOKENS = [
   '{\\*\\listtable{\\list{\\listlevel\\levelnfc23}\\listid1}}', '{\\*\\listoverridetable{\\listoverride\\listid1\\ls1}}',
   '{\\colortbl;\\red255\\green0\\blue0;}', '{\\fonttbl{\\f1\\fcharset128 M;}}', '\\f1 ', '\\ansicpg932', '\\ansicpg1200', '\\mac',
   '{\\object{\\result ', '{\\*\\nesttableprops', '<', '&', ' ', 'text', '\u00e9', '\u65e5', '\ud83d',
+  // Whole constructs, so links, lists and pictures are common enough to matter.
+  '{\\field{\\*\\fldinst HYPERLINK "http://a.test/?a=1&b"}{\\fldrslt ', '{\\field{\\*\\fldinst HYPERLINK "javascript:x"}{\\fldrslt ',
+  '{\\listtext 1.\\tab}', '{\\listtext\\\'b7\\tab}', '{\\pict\\pngblip 89504e47}',
 ];
 const tokenDocument = fc.array(fc.constantFrom(...TOKENS), { maxLength: 120 }).map((parts) => `{\\rtf1 ${parts.join('')}}`);
 
@@ -383,7 +388,7 @@ test('fuzz: random strings and token soups give HTML or a CdoError, quickly, and
       const html = renderGuarded(source);
       if (html !== undefined) assertSafeHtml(html);
     }),
-    { numRuns: 1500 },
+    { numRuns: 3000 },
   );
 });
 
@@ -410,6 +415,6 @@ test('fuzz: mutated documents (hand-written and corpus) give HTML or a CdoError,
       const html = renderGuarded(mutated);
       if (html !== undefined) assertSafeHtml(html);
     }),
-    { numRuns: 400 },
+    { numRuns: 1000 },
   );
 });

@@ -133,6 +133,9 @@ class DocumentReader extends RtfReader<DocumentState> {
         return current === 'body' ? 'body' : undefined;
       case 'result':
         return current === 'object' ? 'body' : undefined;
+      // {\upr{ANSI text}{\*\ud{Unicode text}}}: the same text twice; the Unicode one is shown.
+      case 'ud':
+        return current === 'upr' ? 'body' : undefined;
     }
     if (current !== 'body') return undefined;
     switch (name) {
@@ -142,6 +145,7 @@ class DocumentReader extends RtfReader<DocumentState> {
       case 'pntext':
       case 'pn':
       case 'object':
+      case 'upr':
         return name;
     }
     return undefined;
@@ -274,8 +278,10 @@ class DocumentReader extends RtfReader<DocumentState> {
       case 'nosupersub':
         state.script = undefined;
         return true;
+      // Hidden text, and text a tracked change deleted.
       case 'v':
       case 'webhidden':
+      case 'deleted':
         state.hidden = on;
         return true;
       case 'fs':
