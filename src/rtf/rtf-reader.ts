@@ -1,9 +1,12 @@
-import { CdoError } from '../errors/cdo-error.js';
 import { codePageOfCharset, decoderForCodePage } from './rtf-code-page.js';
 import { RtfTokenizer } from './rtf-tokenizer.js';
 
-/** Nesting deeper than this is not a document but an attack on the reader's memory. */
-export const MAX_RTF_GROUP_DEPTH = 1024;
+/**
+ * Groups deeper than this share the state of the group at this depth: memory stays
+ * bounded whatever the input, and real bodies still read (Outlook leaves `\htmlrtf {`
+ * groups open; one public sample nests 2,714 deep).
+ */
+export const MAX_RTF_GROUP_DEPTH = 4096;
 /** `\ucN` larger than this would swallow the document; no writer needs more. */
 const MAX_UC = 16;
 const COLOR_COMPONENTS = ['red', 'green', 'blue'];
@@ -55,6 +58,8 @@ export abstract class RtfReader<S extends GroupState> {
   #byteCount = 0;
   /** Fallback characters still to skip after a `\uN`. */
   #skip = 0;
+  /** Groups opened past MAX_RTF_GROUP_DEPTH and not closed yet. */
+  #overflow = 0;
 
   protected constructor(initial: S) {
     this.state = initial;
@@ -112,10 +117,12 @@ export abstract class RtfReader<S extends GroupState> {
       }
       this.#flush();
       if (type === 'groupStart') {
-        if (this.#stack.length >= MAX_RTF_GROUP_DEPTH) {
-          throw new CdoError('CDO_E_BAD_DATA', `RTF: groups nested deeper than ${MAX_RTF_GROUP_DEPTH}`);
-        }
         this.#skip = 0;
+        if (this.#stack.length >= MAX_RTF_GROUP_DEPTH) {
+          this.#overflow++;
+          fresh = false;
+          continue;
+        }
         this.#stack.push(this.state);
         this.state = { ...this.state };
         fresh = true;
@@ -125,6 +132,10 @@ export abstract class RtfReader<S extends GroupState> {
       if (type === 'groupEnd') {
         this.#skip = 0;
         fresh = false;
+        if (this.#overflow > 0) {
+          this.#overflow--;
+          continue;
+        }
         const outer = this.#stack.pop();
         // A stray '}' at the top (Outlook writes some) closes nothing.
         if (outer === undefined) continue;
