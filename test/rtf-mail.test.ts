@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { ConverterHost } from '../src/converter/converter-host.js';
 import { createPooledEngines } from '../src/converter/pooled-engines.js';
 import { Mailer } from '../src/mailer.js';
@@ -61,6 +62,38 @@ test('every edge of the converter speaks rtf, inline and in the worker pool', as
       await lease.release();
       await host.close();
     }
+  }
+});
+
+test('fuzz through the converter: any bytes given as rtf give HTML and text or a typed error, in bounded time', async () => {
+  const host = new ConverterHost({ lingerMs: 0 });
+  const lease = await host.acquire();
+  const valid = compressRtfSync(Buffer.from(encapsulateHtml(OUTLOOK_HTML), 'latin1'));
+  const mutatedStream = fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }).map((edits) => {
+    const bytes = Uint8Array.from(valid);
+    for (const [at, value] of edits) bytes[at] = value;
+    return bytes;
+  });
+  const rtfish = fc.string({ unit: fc.constantFrom('{', '}', '\\', 'rtf1', 'par', 'u', '-', '9', "'", 'e', ' ', '*', 'pict', 'field'), maxLength: 400 }).map((body) => Buffer.from(`{\\rtf1 ${body}`, 'latin1'));
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 600 }), mutatedStream, rtfish), async (bytes) => {
+        const started = performance.now();
+        for (const to of ['html', 'text'] as const) {
+          try {
+            assert.equal(typeof (await lease.convert(bytes, 'rtf', to)), 'string');
+          } catch (error) {
+            // A header may claim more than the 16 MiB cap: refused before anything is allocated.
+            assert.ok(isCdoError(error) && (error.code === 'CDO_E_BAD_DATA' || error.code === 'CDO_E_STRING_TOO_LONG'), `unexpected ${String(error)}`);
+          }
+        }
+        assert.ok(performance.now() - started < 3_000, 'hang guard');
+      }),
+      { numRuns: 400 },
+    );
+  } finally {
+    await lease.release();
+    await host.close();
   }
 });
 
