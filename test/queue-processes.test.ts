@@ -26,8 +26,26 @@ await Promise.all(Array.from({ length: ${count} }, async (_, k) => {
 await close();
 `;
 
+const readiness = new WeakMap<ChildProcess, Promise<void>>();
+
+// stdout is read from the start: a worker writes a JSON line per event, and a full pipe would block it.
 function run(args: string[], options: { script?: string } = {}): ChildProcess {
-  return spawn(process.execPath, options.script === undefined ? [BIN, ...args] : [options.script], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, options.script === undefined ? [BIN, ...args] : [options.script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  readiness.set(
+    child,
+    new Promise((done) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('"type":"ready"')) done();
+      });
+      child.once('exit', () => done());
+    }),
+  );
+  return child;
+}
+
+/** Resolves once a `cdonts worker` says it is connected (its first JSON line), or has exited. */
+function ready(child: ChildProcess): Promise<void> {
+  return readiness.get(child) ?? Promise.resolve();
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -74,6 +92,8 @@ test('3 app processes enqueue, 2 worker processes deliver; a worker killed with 
   const duplicates = all.length - unique.size;
   t.diagnostic(`${kills} SIGKILLs of a worker; ${duplicates} duplicate deliveries of ${3 * PER_APP} (${((duplicates / (3 * PER_APP)) * 100).toFixed(1)} %), from jobs whose worker died after the server accepted them`);
   const running = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+  // A signal that arrives while Node is still booting a replacement would kill it outright.
+  await Promise.all(running.map(ready));
   for (const w of running) w.kill('SIGTERM');
   assert.deepEqual(await Promise.all(running.map(exited)), running.map(() => 0), 'workers stop cleanly on SIGTERM');
 });

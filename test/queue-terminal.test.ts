@@ -77,7 +77,7 @@ test('in a terminal `cdonts worker` keeps one progress line up to date, counting
   assert.match(output, /\r?\nworker: stopped; 4 delivered, 1 failed/u, 'a summary on its own line at the end');
 });
 
-test('without a terminal `cdonts worker` writes one JSON line per event, and no progress line', { skip }, async (t) => {
+test('without a terminal `cdonts worker` writes a ready line, then one JSON line per event, and no progress line', { skip }, async (t) => {
   const { url, sink, send, defer } = await setUp(t, 'json');
   await Promise.all([send('a@example.com', 'json 1'), send('gone@example.com', 'json refused')]);
   const child = spawn(process.execPath, [BIN, 'worker', '--redis', url, '--smtp', sink.url], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -86,15 +86,16 @@ test('without a terminal `cdonts worker` writes one JSON line per event, and no 
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  await until(() => out.split('\n').length > 2);
-  await send('b@example.com', 'json 2');
   await until(() => out.split('\n').length > 3);
+  await send('b@example.com', 'json 2');
+  await until(() => out.split('\n').length > 4);
   child.kill('SIGTERM');
   assert.equal(await exited(child), 0, err);
 
   const lines = out.trimEnd().split('\n');
   assert.equal(lines.pop(), 'worker: stopped; 2 delivered, 1 failed');
-  const events = lines.map((line) => JSON.parse(line) as { time: string; type: string; id: string; detail: string });
+  const [ready, ...events] = lines.map((line) => JSON.parse(line) as { time: string; type: string; id: string; detail: string });
+  assert.equal(ready?.type, 'ready', 'the first line says the worker is connected');
   assert.deepEqual(events.map((e) => e.type).sort(), ['delivered', 'delivered', 'failed']);
   for (const e of events) {
     assert.ok(!Number.isNaN(Date.parse(e.time)) && e.time.endsWith('Z'), `an ISO time: ${e.time}`);

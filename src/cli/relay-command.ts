@@ -70,6 +70,11 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     if (isTty) progress();
     else io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
   };
+  // Listen before starting: a SIGTERM during start must stop the relay cleanly.
+  const stopRequested = new Promise<void>((resolveStop) => {
+    process.once('SIGTERM', () => resolveStop());
+    process.once('SIGINT', () => resolveStop());
+  });
   const relay = await new Relay({
     pickup: values.pickup ?? './mailroot/pickup',
     smtp: values.smtp,
@@ -84,18 +89,14 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
   }).start();
   current.relay = relay;
   if (values.once === true) {
-    await relay.drain();
+    await Promise.race([relay.drain(), stopRequested]);
     await relay.close();
     const stats = relay.stats();
     if (isTty) process.stderr.write('\n');
     io.out(`relay: ${stats.delivered} delivered, ${stats.failed} failed, ${stats.queued} waiting to retry`);
     return stats.failed > 0 ? 1 : 0;
   }
-  await new Promise<void>((resolveStop) => {
-    const stop = (): void => resolveStop();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await stopRequested;
   await relay.close();
   if (isTty) process.stderr.write('\n');
   io.out(`relay: stopped; ${relay.stats().delivered} delivered, ${relay.stats().failed} failed`);

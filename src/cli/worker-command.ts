@@ -51,6 +51,12 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
   const connectTimeout = positive(values['connect-timeout'], '--connect-timeout');
   // Counted from the events, which can come before startMailWorker has returned its handle.
   const seen = { delivered: 0, retrying: 0, failed: 0 };
+  // Listen before starting: a SIGTERM that arrives while Redis is being reached must stop
+  // the worker cleanly, not kill the process with the default action.
+  const stopRequested = new Promise<void>((stop) => {
+    process.once('SIGTERM', () => stop());
+    process.once('SIGINT', () => stop());
+  });
   const handle = await startMailWorker({
     redis: values.redis,
     smtp: values.smtp,
@@ -70,10 +76,9 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
       process.stderr.write(`\rdelivered ${seen.delivered}  retrying ${seen.retrying}  failed ${seen.failed}   `);
     },
   });
-  await new Promise<void>((stop) => {
-    process.once('SIGTERM', () => stop());
-    process.once('SIGINT', () => stop());
-  });
+  // Tells supervisors (and tests) that the worker is connected and takes jobs.
+  if (!isTty) io.out(JSON.stringify({ time: new Date().toISOString(), type: 'ready' }));
+  await stopRequested;
   await handle.close();
   if (isTty) process.stderr.write('\n');
   const s = handle.stats();
