@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { bodyKinds, type BodyKind } from '../converter/body-kind.js';
 import { converter } from '../converter/converter.js';
 import { compressRtfSync } from '../rtf/compress-rtf.js';
+import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 import type { CliIo } from './cli-io.js';
 
@@ -22,7 +22,11 @@ Exit codes: 0 converted, 2 bad arguments or a format that cannot be read (e.g. d
 compressed RTF), 3 unreadable input file.`;
 
 export async function convertCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOrThrow(args);
+  const { values, positionals } = parseOptions(
+    args,
+    { from: { type: 'string' }, to: { type: 'string' }, compress: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
   if (values.help === true) {
     io.out(CONVERT_USAGE);
     return 0;
@@ -59,22 +63,4 @@ function kindOption(value: string | undefined, flag: string): BodyKind {
     throw new UsageError(`${flag} must be one of ${bodyKinds.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return value as BodyKind;
-}
-
-function parseOrThrow(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        compress: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }

@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { createInboxServer } from '../inbox/inbox-server.js';
+import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 import type { CliIo } from './cli-io.js';
 
@@ -14,12 +14,7 @@ A local web page (http://127.0.0.1 only) listing the messages in the pickup dire
   -h, --help    show this help`;
 
 export async function inboxCommand(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseOptions(args, { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, true);
   if (parsed.values.help === true) {
     io.out(INBOX_USAGE);
     return 0;

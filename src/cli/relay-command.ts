@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { Relay, type RelayEvent } from '../relay/relay.js';
+import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 import type { CliIo } from './cli-io.js';
 
@@ -23,29 +23,19 @@ queue/ and badmail/ are created beside DIR.
 Stops gracefully on SIGTERM and SIGINT. Exit codes: 0 done, 1 messages failed (--once), 2 bad arguments.`;
 
 export async function relayCommand(args: readonly string[], io: CliIo, isTty: boolean): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        pickup: { type: 'string' },
-        smtp: { type: 'string' },
-        concurrency: { type: 'string' },
-        'retry-base': { type: 'string' },
-        'max-age': { type: 'string' },
-        'local-domain': { type: 'string', multiple: true },
-        drop: { type: 'string' },
-        rate: { type: 'string' },
-        bounce: { type: 'boolean' },
-        once: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+  const { values } = parseOptions(args, {
+      pickup: { type: 'string' },
+      smtp: { type: 'string' },
+      concurrency: { type: 'string' },
+      'retry-base': { type: 'string' },
+      'max-age': { type: 'string' },
+      'local-domain': { type: 'string', multiple: true },
+      drop: { type: 'string' },
+      rate: { type: 'string' },
+      bounce: { type: 'boolean' },
+      once: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values } = parsed;
   if (values.help === true) {
     io.out(RELAY_USAGE);
     return 0;

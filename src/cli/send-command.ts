@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { Mailer } from '../mailer.js';
 import { getDefaultMailer } from '../default-mailer.js';
 import { NewMail, type BodyFormatValue, type ImportanceValue } from '../new-mail.js';
 import { CdoMailFormatMime } from '../cdo-constants.js';
+import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 import type { CliIo } from './cli-io.js';
 
@@ -30,11 +30,28 @@ Sends one message (into the pickup directory ./mailroot/pickup unless told other
 
 Exit codes: 0 sent, 1 delivery failed, 2 bad arguments or invalid message, 3 unreadable input.`;
 
+const SEND_OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string', multiple: true },
+  cc: { type: 'string', multiple: true },
+  bcc: { type: 'string', multiple: true },
+  subject: { type: 'string' },
+  body: { type: 'string' },
+  'body-file': { type: 'string' },
+  format: { type: 'string' },
+  attach: { type: 'string', multiple: true },
+  importance: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  transport: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  } as const;
+
 const FORMATS = new Set(['html', 'text', 'markdown', 'rtf']);
 const IMPORTANCES = new Set(['low', 'normal', 'high']);
 
 export async function sendCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOrThrow(args);
+  const { values, positionals } = parseOptions(args, SEND_OPTIONS, true);
   if (values.help === true) {
     io.out(SEND_USAGE);
     return 0;
@@ -84,34 +101,6 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
     return 0;
   } finally {
     if (mailer !== getDefaultMailer()) await mailer.close();
-  }
-}
-
-function parseOrThrow(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string', multiple: true },
-        cc: { type: 'string', multiple: true },
-        bcc: { type: 'string', multiple: true },
-        subject: { type: 'string' },
-        body: { type: 'string' },
-        'body-file': { type: 'string' },
-        format: { type: 'string' },
-        attach: { type: 'string', multiple: true },
-        importance: { type: 'string' },
-        header: { type: 'string', multiple: true },
-        transport: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }
 

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { startMailWorker } from '../queue/mail-worker.js';
+import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 import type { CliIo } from './cli-io.js';
 
@@ -24,16 +24,7 @@ Run as many as you like, on as many machines, against one Redis or Redis Cluster
 Stops gracefully on SIGTERM and SIGINT (jobs in flight finish).`;
 
 export async function workerCommand(args: readonly string[], io: CliIo, isTty: boolean): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, 'local-domain': { type: 'string', multiple: true }, drop: { type: 'string' }, bounce: { type: 'boolean' }, 'connect-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { values } = parseOptions(args, { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, 'local-domain': { type: 'string', multiple: true }, drop: { type: 'string' }, bounce: { type: 'boolean' }, 'connect-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (values.help === true) {
     io.out(WORKER_USAGE);
     return 0;
