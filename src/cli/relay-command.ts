@@ -24,18 +24,18 @@ Stops gracefully on SIGTERM and SIGINT. Exit codes: 0 done, 1 messages failed (-
 
 export async function relayCommand(args: readonly string[], io: CliIo, isTty: boolean): Promise<number> {
   const { values } = parseOptions(args, {
-      pickup: { type: 'string' },
-      smtp: { type: 'string' },
-      concurrency: { type: 'string' },
-      'retry-base': { type: 'string' },
-      'max-age': { type: 'string' },
-      'local-domain': { type: 'string', multiple: true },
-      drop: { type: 'string' },
-      rate: { type: 'string' },
-      bounce: { type: 'boolean' },
-      once: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    });
+    pickup: { type: 'string' },
+    smtp: { type: 'string' },
+    concurrency: { type: 'string' },
+    'retry-base': { type: 'string' },
+    'max-age': { type: 'string' },
+    'local-domain': { type: 'string', multiple: true },
+    drop: { type: 'string' },
+    rate: { type: 'string' },
+    bounce: { type: 'boolean' },
+    once: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help === true) {
     io.out(RELAY_USAGE);
     return 0;
