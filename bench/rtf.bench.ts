@@ -9,6 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { compressRtfSync } from '../src/rtf/compress-rtf.js';
 import { decompressRtfSync } from '../src/rtf/decompress-rtf.js';
 import { specLzfuCompress } from '../test/support/spec-lzfu-writer.js';
+import { extractHtmlFromRtf } from '../src/rtf/deencapsulate-rtf.js';
+import { encapsulatedKind } from '../src/rtf/encapsulated-kind.js';
+import { renderRtfToHtml } from '../src/rtf/render-rtf.js';
 import { median, table } from './support/stats.js';
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'rtf');
@@ -20,6 +23,8 @@ const ROUNDS = 5;
 const MIN_ROUND_MS = 200;
 
 const peer = await import('@kenjiuno/decompressrtf').catch(() => undefined);
+const deEncapsulator = await import('rtf-stream-parser').catch(() => undefined);
+const iconv = (await import('iconv-lite')).default;
 
 // Every corpus RTF file in turn, repeated until the size is reached. Repeats lie far
 // outside the 4 KB window, so they compress no better than fresh RTF would.
@@ -91,3 +96,28 @@ for (const [label, bytes] of Object.entries(SIZES)) {
 }
 console.log(`compressed RTF: MB/s of uncompressed RTF, medians of ${ROUNDS} interleaved rounds (1 round for the spec's search)\n`);
 table(['operation', 'cdonts (MB/s)', 'peer (MB/s)', 'cdonts ÷ peer', 'compressed size'], rows);
+
+// De-encapsulation ([MS-OXRTFEX]) of the corpus's real Outlook bodies, against
+// rtf-stream-parser (the npm de-encapsulator, given iconv-lite for code pages), and the
+// plain-RTF renderer on the rest of the corpus (no Node peer renders RTF without a DOM).
+const outlook = readdirSync(CORPUS)
+  .filter((name) => name.endsWith('.rtf'))
+  .sort()
+  .map((name) => ({ name, rtf: readFileSync(resolve(CORPUS, name), 'latin1') }));
+const rows2: Array<Array<string | number>> = [];
+for (const { name, rtf } of outlook) {
+  const bytes = rtf.length;
+  if (encapsulatedKind(rtf) === 'html') {
+    if (!deEncapsulator) continue;
+    const buffer = Buffer.from(rtf, 'latin1');
+    const options = { decode: (b: Buffer, encoding: string) => iconv.decode(b, encoding), mode: 'html' as const };
+    if (deEncapsulator.deEncapsulateSync(buffer, options).text !== extractHtmlFromRtf(rtf)) throw new Error(`${name}: outputs differ`);
+    const [ours, theirs] = race(bytes, [() => extractHtmlFromRtf(rtf), () => deEncapsulator.deEncapsulateSync(buffer, options)]);
+    rows2.push([`de-encapsulate ${name} (${Math.round(bytes / 1024)} KB)`, mbs(ours!), `${mbs(theirs!)} (rtf-stream-parser)`, `${(ours! / theirs!).toFixed(1)}×`]);
+  } else if (bytes > 20 * 1024) {
+    const [ours] = race(bytes, [() => renderRtfToHtml(rtf)]);
+    rows2.push([`render ${name} (${Math.round(bytes / 1024)} KB)`, mbs(ours!), '—', '—']);
+  }
+}
+console.log(`\nRTF → HTML: MB/s of RTF, medians of ${ROUNDS} interleaved rounds, same output checked first\n`);
+table(['operation', 'cdonts (MB/s)', 'peer (MB/s)', 'cdonts ÷ peer'], rows2);
