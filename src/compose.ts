@@ -5,6 +5,8 @@ import { charsetOf, encodeInCodePage, encodeWords } from './code-pages.js';
 import type { ConverterLease } from './converter/converter-lease.js';
 import type { MailSnapshot } from './mail-snapshot.js';
 import { extractInlineImages } from './inline-images.js';
+import { encapsulatedKind } from './rtf/encapsulated-kind.js';
+import { rtfSource } from './rtf/rtf-source.js';
 import { uuencode } from './uuencode.js';
 
 export type Converting = Pick<ConverterLease, 'convert'>;
@@ -92,9 +94,11 @@ async function renderBody(snapshot: MailSnapshot, mime: boolean, lease: Converti
   const { body, bodyKind } = snapshot;
   if (bodyKind === 'text') return { text: body };
   if (lease === undefined) throw new TypeError('compose: a converter lease is required for a non-text body');
-  const html = bodyKind === 'html' ? body : await lease.convert(body, bodyKind, 'html');
   // RTF that encapsulates plain text gives that text back exactly, not a rendering of its HTML.
-  const text = bodyKind === 'rtf' ? await lease.convert(body, 'rtf', 'text') : await lease.convert(html, 'html', 'text');
+  const exactText = bodyKind === 'rtf' && encapsulatedKind(rtfSource(body)) === 'text';
+  if (!mime && exactText) return { text: await lease.convert(body, 'rtf', 'text') };
+  const html = bodyKind === 'html' ? body : await lease.convert(body, bodyKind, 'html');
+  const text = exactText ? await lease.convert(body, 'rtf', 'text') : await lease.convert(html, 'html', 'text');
   return mime ? { text, html } : { text };
 }
 

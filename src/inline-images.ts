@@ -6,8 +6,9 @@ export interface InlineImage {
   readonly content: Buffer;
 }
 
-// What the RTF renderer writes for a picture: <img src="data:image/png;base64,…">.
-const DATA_IMAGE = /(<img\b[^>]*?\ssrc=")data:(image\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=]*)"/giu;
+// Exactly what the RTF renderer writes for a picture, and nothing looser: the pattern
+// has no unbounded run before the data, so a hostile body cannot make it backtrack.
+const DATA_IMAGE = /<img src="data:(image\/(?:png|jpeg));base64,([A-Za-z0-9+/=]*)"/gu;
 
 /**
  * Moves data: images out of the HTML into parts of their own, referenced by cid: — mail
@@ -16,10 +17,10 @@ const DATA_IMAGE = /(<img\b[^>]*?\ssrc=")data:(image\/[a-z0-9.+-]+);base64,([A-Z
 export function extractInlineImages(html: string): { html: string; images: InlineImage[] } {
   const images: InlineImage[] = [];
   const tag = randomBytes(6).toString('hex');
-  const rewritten = html.replace(DATA_IMAGE, (_match, start: string, contentType: string, base64: string) => {
+  const rewritten = html.replace(DATA_IMAGE, (_match, contentType: string, base64: string) => {
     const cid = `image${images.length + 1}.${tag}@cdonts`;
-    images.push({ cid, contentType: contentType.toLowerCase(), content: Buffer.from(base64, 'base64') });
-    return `${start}cid:${cid}"`;
+    images.push({ cid, contentType, content: Buffer.from(base64, 'base64') });
+    return `<img src="cid:${cid}"`;
   });
   return { html: rewritten, images };
 }

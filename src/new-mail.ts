@@ -10,7 +10,7 @@ import type { Mailer, SendResult } from './mailer.js';
 import type { BodyKind } from './converter/body-kind.js';
 import type { AttachmentSpec, EncodingMethod, HeaderField, Importance, MailFormat, MailSnapshot, ResourceSpec } from './mail-snapshot.js';
 import { assertCodePage, DEFAULT_CODE_PAGE } from './code-pages.js';
-import { rtfSourceFromBytes } from './rtf/rtf-source.js';
+import { rtfSource, rtfSourceFromBytes } from './rtf/rtf-source.js';
 
 export type NewMailState = 'composing' | 'sending' | 'sent';
 
@@ -144,7 +144,8 @@ export class NewMail {
     this.#assertWritable();
     if (value instanceof Uint8Array) {
       if (value.length > MAX_BODY_LENGTH) throw new CdoError('CDO_E_STRING_TOO_LONG', `Body is longer than ${MAX_BODY_LENGTH} bytes`);
-      this.#body = checkBody(rtfSourceFromBytes(value), 'Body');
+      // Checked now, as every property is: not RTF (or a damaged stream) is CDO_E_BAD_DATA here.
+      this.#body = checkBody(rtfSource(rtfSourceFromBytes(value)), 'Body');
       this.#bodyKind = 'rtf';
       this.#bodyFormat = 'rtf';
       return;

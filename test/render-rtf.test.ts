@@ -281,7 +281,11 @@ test('what must not show is skipped: info, stylesheet, headers, footers, footnot
 
 test('nesting past the reader\'s cap is read flat, in bounded memory', () => {
   assert.equal(renderRtfToHtml(`{\\rtf1 ${'{'.repeat(100_000)}x${'}'.repeat(100_000)} y}`), '<p>x y</p>');
-  assert.equal(renderRtfToHtml(`{\\rtf1 ${'{\\b '.repeat(5000)}x${'}'.repeat(5000)} y}`), '<p><b>x</b> y</p>', 'formatting inside the deep groups ends with them');
+  const deep = 70_000; // past MAX_RTF_GROUP_DEPTH (65,536)
+  assert.equal(renderRtfToHtml(`{\\rtf1 ${'{\\b '.repeat(deep)}x${'}'.repeat(deep)} y}`), '<p><b>x</b> y</p>', 'formatting inside the deep groups ends with them');
+  // Past the cap a destination has no state of its own: it is skipped whole, never shown.
+  const hidden = `{\\rtf1 ${'{'.repeat(deep)}{\\pict\\pngblip 00}a{\\*\\fldinst x}{\\info{\\title t}}{\\* y}b${'}'.repeat(deep)} c}`;
+  assert.equal(renderRtfToHtml(hidden), '<p>ab c</p>');
 });
 
 test('corpus: WordPad and Word documents keep their structure and text', { skip: noCorpus }, () => {

@@ -14,6 +14,7 @@ import { NewMail } from '../src/new-mail.js';
 import { compressRtfSync } from '../src/rtf/compress-rtf.js';
 import { encapsulateHtml, encapsulateText } from '../src/rtf/encapsulate-rtf.js';
 import { isCdoError } from '../src/errors/cdo-error.js';
+import { extractInlineImages } from '../src/inline-images.js';
 import { parseMail } from './support/parse-mail.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 import { tempDir } from './support/temp-dir.js';
@@ -207,4 +208,45 @@ test('cdonts convert: every kind on stdin/stdout or a file, compressed RTF in an
   assert.match(usage.stderr, /--from must be one of html, markdown, text, rtf/u);
   const missing = await cdonts(['convert', '--from', 'rtf', '--to', 'html', join(dir, 'nope.rtf')]);
   assert.equal(missing.code, 3);
+});
+
+test('hostile RTF bodies: bounded expansion, no backtracking, leading bytes, look-alike streams', async () => {
+  const host = new ConverterHost({ lingerMs: 0 });
+  const lease = await host.acquire();
+  try {
+    // An empty nested cell opens eight tables: refused once the model outgrows the input.
+    const amplifier = `{\\rtf1 ${'\\itap8\\nestcell\\itap0\\par'.repeat(2000)}}`;
+    await assert.rejects(lease.convert(amplifier, 'rtf', 'html'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_STRING_TOO_LONG');
+    // Markup that would make a loose <img …> pattern backtrack: no image, the text kept.
+    const images = extractInlineImages(`<p>${'<img '.repeat(50_000)}</p><img src="data:image/png;base64,iVBORw0KGgo=" alt="">`);
+    assert.equal(images.images.length, 1);
+    assert.ok(images.html.startsWith('<p><img <img '));
+    // A leading space or a UTF-8 byte order mark does not hide \fromhtml1.
+    const outlook = encapsulateHtml('<p>See <a href="https://example.com/">the site</a></p>');
+    assert.equal(await lease.convert(` ${outlook}`, 'rtf', 'html'), '<p>See <a href="https://example.com/">the site</a></p>');
+    assert.equal(await lease.convert(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(outlook, 'latin1')]), 'rtf', 'html'), '<p>See <a href="https://example.com/">the site</a></p>');
+    // RTF that happens to say LZFu or MELA where a stream header has its type is still RTF.
+    assert.match(await lease.convert('{\\rtf1 {LZFu is a codec}}', 'rtf', 'html'), /LZFu is a codec/u);
+    assert.match(await lease.convert(Buffer.from('{\\rtf1 {MELANIE}}'), 'rtf', 'text'), /MELANIE/u);
+    // Mis-nested formatting tags: linear, and still exact.
+    const tags = `${'<b>'.repeat(20_000)}x${'</i>'.repeat(20_000)}${'</b>'.repeat(3)}`;
+    assert.equal(await lease.convert(await lease.convert(tags, 'html', 'rtf'), 'rtf', 'html'), tags);
+  } finally {
+    await lease.release();
+    await host.close();
+  }
+});
+
+test('NewMail refuses bytes that are not RTF when they are assigned', () => {
+  const mail = new NewMail({ mailer: new Mailer({ transport: 'memory:' }) });
+  assert.throws(() => (mail.Body = Buffer.from('hello')), badData);
+  mail.Body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{\\rtf1 hi}')]);
+  assert.equal(mail.Body, '{\\rtf1 hi}');
+});
+
+test('cdonts send --format rtf --body: characters typed on the command line stay characters', async () => {
+  const run = await cdonts(['send', '--dry-run', '--from', 'a@example.com', '--to', 'b@example.com', '--format', 'rtf', '--body', '{\\rtf1\\ansi\\ansicpg1251 caf\u00e9 \u0436 \ud83d\ude00}']);
+  assert.equal(run.code, 0, run.stderr);
+  const parsed = await parseMail(run.stdout);
+  assert.match(parsed.text ?? '', /café ж 😀/u);
 });

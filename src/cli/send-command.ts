@@ -4,6 +4,7 @@ import { getDefaultMailer } from '../default-mailer.js';
 import { NewMail, type BodyFormatValue, type ImportanceValue } from '../new-mail.js';
 import { CdoMailFormatMime } from '../cdo-constants.js';
 import { parseOptions } from './parse-options.js';
+import { escapeNonAsciiInRtf } from '../rtf/rtf-escape.js';
 import { UsageError } from './usage-error.js';
 import type { CliIo } from './cli-io.js';
 
@@ -67,7 +68,9 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
   const importance = values.importance ?? 'normal';
   if (!IMPORTANCES.has(importance)) throw new UsageError(`--importance must be low, normal or high, got ${JSON.stringify(importance)}`);
 
-  const body = values['body-file'] !== undefined ? await readBody(values['body-file'], io, format) : (values.body ?? '');
+  // RTF from a file is bytes; typed on the command line, its characters are characters.
+  const typed = format === 'rtf' && values.body !== undefined ? escapeNonAsciiInRtf(values.body) : (values.body ?? '');
+  const body = values['body-file'] !== undefined ? await readBody(values['body-file'], io, format) : typed;
   const dryRun = values['dry-run'] === true;
   const mailer = dryRun ? new Mailer({ transport: 'memory:' }) : values.transport !== undefined ? new Mailer({ transport: values.transport }) : getDefaultMailer();
 

@@ -39,6 +39,7 @@ function htmlTag(content: string, parameter: number): string {
 export function encapsulateHtml(html: string): string {
   const out: string[] = [HTML_HEADER];
   const formats: string[] = []; // open character-format groups, by tag name
+  const openCount = new Map<string, number>(); // how many of each are open (no scan of `formats`)
   let hiddenUntil: string | undefined;
   let last = 0;
   const visible = (text: string): void => {
@@ -80,12 +81,17 @@ export function encapsulateHtml(html: string): string {
     } else if (CHARACTER_FORMATS.has(name)) {
       if (!closing) {
         formats.push(name);
+        openCount.set(name, (openCount.get(name) ?? 0) + 1);
         out.push(rtfOnly(`{${CHARACTER_FORMATS.get(name) ?? ''}`));
-      } else if (formats.includes(name)) {
+      } else if ((openCount.get(name) ?? 0) > 0) {
         // Close every group opened since this tag: RTF groups must nest even when HTML does not.
-        let closed = '';
-        while (formats.pop() !== name) closed += '}';
-        out.push(rtfOnly(`${closed}}`));
+        let closed = '}';
+        for (let top = formats.pop(); top !== name && top !== undefined; top = formats.pop()) {
+          openCount.set(top, (openCount.get(top) ?? 1) - 1);
+          closed += '}';
+        }
+        openCount.set(name, (openCount.get(name) ?? 1) - 1);
+        out.push(rtfOnly(closed));
       }
     }
   }

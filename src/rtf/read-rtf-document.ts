@@ -1,9 +1,12 @@
 import type { RtfAlignment, RtfBlock, RtfInline, RtfLink, RtfListItem, RtfParagraph, RtfRunFormat, RtfTable, RtfTableCell, RtfTableRow } from './rtf-document.js';
+import { CdoError } from '../errors/cdo-error.js';
 import { RtfReader, type Destination, type GroupState } from './rtf-reader.js';
 import { SPECIAL_CHARACTER_SYMBOLS, SPECIAL_CHARACTER_WORDS } from './rtf-special-characters.js';
 
 /** Tables nested deeper than this are flattened into the deepest one. */
 const MAX_TABLE_DEPTH = 8;
+/** No mail body needs a million paragraphs, runs and cells; the model stays a few hundred MB at most. */
+const MAX_ELEMENTS = 1_000_000;
 /** List levels: Word has nine (0–8). */
 const MAX_LIST_LEVEL = 8;
 /** A list marker is a few characters; more is not a marker worth reading. */
@@ -101,6 +104,10 @@ class DocumentReader extends RtfReader<DocumentState> {
   #listLevels: ListLevel[] | undefined;
   #overrideListId: number | undefined;
 
+  /** Elements built so far (paragraphs, inline items, tables, rows, cells): see #grow. */
+  #elements = 0;
+  #maxElements = MAX_ELEMENTS;
+
   constructor() {
     super({
       destination: 'body', uc: 1, font: undefined,
@@ -112,6 +119,7 @@ class DocumentReader extends RtfReader<DocumentState> {
   }
 
   run(source: string): RtfBlock[] {
+    this.#maxElements = Math.min(MAX_ELEMENTS, 1024 + source.length);
     this.read(source);
     if (this.#inlines.length > 0) this.#endParagraph();
     return this.#body;
@@ -332,7 +340,9 @@ class DocumentReader extends RtfReader<DocumentState> {
         return;
       case 'line':
       case 'page':
-        if (!this.state.hidden) this.#inlines.push({ kind: 'break', format: this.#format(), link: this.state.field?.link });
+        if (this.state.hidden) return;
+        this.#grow();
+        this.#inlines.push({ kind: 'break', format: this.#format(), link: this.state.field?.link });
         return;
       case 'cell':
         this.#endCell(1);
@@ -478,6 +488,7 @@ class DocumentReader extends RtfReader<DocumentState> {
       data = Buffer.from(hex.slice(0, hex.length - (hex.length % 2)), 'hex');
     }
     if (data.length === 0) return;
+    this.#grow();
     this.#inlines.push({
       kind: 'image',
       mimeType: picture.mimeType,
@@ -502,7 +513,10 @@ class DocumentReader extends RtfReader<DocumentState> {
     const link = this.state.field?.link;
     const last = this.#inlines.at(-1);
     if (last?.kind === 'text' && last.link === link && sameFormat(last.format, format)) last.text += chars;
-    else this.#inlines.push({ kind: 'text', text: chars, format, link });
+    else {
+      this.#grow();
+      this.#inlines.push({ kind: 'text', text: chars, format, link });
+    }
   }
 
   #format(): RtfRunFormat {
@@ -519,7 +533,20 @@ class DocumentReader extends RtfReader<DocumentState> {
     };
   }
 
+  /**
+   * Counts what the model builds. Real documents build at most about one element per byte
+   * of RTF; a hostile one (an empty nested cell opens eight tables, rows and cells) could
+   * otherwise turn 1 MB into tens of megabytes of HTML and gigabytes of model.
+   */
+  #grow(count = 1): void {
+    this.#elements += count;
+    if (this.#elements > this.#maxElements) {
+      throw new CdoError('CDO_E_STRING_TOO_LONG', `RTF: the document renders to more than ${this.#maxElements} elements`);
+    }
+  }
+
   #takeParagraph(): RtfParagraph {
+    this.#grow();
     const paragraph: RtfParagraph = { kind: 'paragraph', inlines: this.#inlines, align: this.state.align, list: this.#listItem() };
     this.#inlines = [];
     this.#marker = '';
@@ -569,16 +596,19 @@ class DocumentReader extends RtfReader<DocumentState> {
     for (let level = 0; level < depth; level++) {
       let open = this.#tables[level];
       if (open === undefined) {
+        this.#grow();
         const table: RtfTable = { kind: 'table', rows: [], bordered: false };
         blocks.push(table);
         open = { table, row: undefined, cell: undefined };
         this.#tables.push(open);
       }
       if (open.row === undefined) {
+        this.#grow();
         open.row = { cells: [] };
         open.table.rows.push(open.row);
       }
       if (open.cell === undefined) {
+        this.#grow();
         open.cell = { blocks: [] };
         open.row.cells.push(open.cell);
       }

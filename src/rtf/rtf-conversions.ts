@@ -1,6 +1,8 @@
 import { extractHtmlFromRtf, extractTextFromRtf } from './deencapsulate-rtf.js';
 import { encapsulatedKind } from './encapsulated-kind.js';
 import { renderRtfToHtml } from './render-rtf.js';
+import { CdoError } from '../errors/cdo-error.js';
+import { MAX_CONVERT_INPUT_LENGTH } from '../converter/converter-lease.js';
 import { rtfSource } from './rtf-source.js';
 
 type Convert = (input: string) => string;
@@ -25,5 +27,10 @@ export function rtfToHtml(input: string, textToHtml: Convert): string {
 export function rtfToText(input: string, textToHtml: Convert, htmlToText: Convert): string {
   const source = rtfSource(input);
   if (encapsulatedKind(source) === 'text') return extractTextFromRtf(source);
-  return htmlToText(rtfToHtml(source, textToHtml));
+  const html = rtfToHtml(source, textToHtml);
+  // The HTML of an RTF document can be larger than the RTF; html→text would cut it short.
+  if (html.length > MAX_CONVERT_INPUT_LENGTH) {
+    throw new CdoError('CDO_E_STRING_TOO_LONG', `RTF: its HTML is longer than ${MAX_CONVERT_INPUT_LENGTH} characters`);
+  }
+  return htmlToText(html);
 }

@@ -31,6 +31,19 @@ export function escapeRtf(text: string, loneBreak: (char: '\r' | '\n') => string
   return out + text.slice(plainStart);
 }
 
+/**
+ * RTF typed as text (a command-line argument): its non-ASCII characters are meant as
+ * characters, not as bytes of the document's code page, so each becomes `{\uc1\uN?}`.
+ */
+export function escapeNonAsciiInRtf(rtf: string): string {
+  let out = '';
+  for (let i = 0; i < rtf.length; i++) {
+    const code = rtf.charCodeAt(i);
+    out += code < 0x80 ? rtf[i] : `{\\uc1\\u${code > 0x7fff ? code - 0x10000 : code}?}`;
+  }
+  return out;
+}
+
 function byteEscapeOf(char: '\r' | '\n'): string {
   return char === '\r' ? "\\'0d" : "\\'0a";
 }

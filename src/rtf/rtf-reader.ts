@@ -2,11 +2,12 @@ import { codePageOfCharset, decoderForCodePage } from './rtf-code-page.js';
 import { RtfTokenizer } from './rtf-tokenizer.js';
 
 /**
- * Groups deeper than this share the state of the group at this depth: memory stays
- * bounded whatever the input, and real bodies still read (Outlook leaves `\htmlrtf {`
- * groups open; one public sample nests 2,714 deep).
+ * Groups deeper than this are not saved: they share the state of the group at this depth,
+ * so memory stays bounded whatever the input (a state is a few dozen bytes; real bodies
+ * nest a few thousand deep at most — Outlook leaves `\htmlrtf {` groups open, and one
+ * public sample reaches 2,714). A destination opened that deep is skipped whole.
  */
-export const MAX_RTF_GROUP_DEPTH = 4096;
+export const MAX_RTF_GROUP_DEPTH = 65_536;
 /** `\ucN` larger than this would swallow the document; no writer needs more. */
 const MAX_UC = 16;
 const COLOR_COMPONENTS = ['red', 'green', 'blue'];
@@ -60,6 +61,8 @@ export abstract class RtfReader<S extends GroupState> {
   #skip = 0;
   /** Groups opened past MAX_RTF_GROUP_DEPTH and not closed yet. */
   #overflow = 0;
+  /** When past the cap a destination opened: the #overflow depth at which it closes. */
+  #overflowSkipUntil = 0;
 
   protected constructor(initial: S) {
     this.state = initial;
@@ -103,9 +106,16 @@ export abstract class RtfReader<S extends GroupState> {
     for (;;) {
       const type = tokens.next();
       if (type === 'end') break;
+      if (this.#overflowSkipUntil > 0 && type !== 'groupStart' && type !== 'groupEnd') continue;
       if (type === 'text' || type === 'hex') {
         if (this.state.destination === 'skip') continue;
-        if (fresh && ignorable) this.state.destination = 'skip';
+        if (fresh && ignorable) {
+          fresh = false;
+          // '{\*' followed by text: an ignorable group with no name, skipped whole.
+          if (this.#overflow > 0) this.#overflowSkipUntil = this.#overflow;
+          else this.state.destination = 'skip';
+          continue;
+        }
         fresh = false;
         if (type === 'hex') {
           if (this.#skip > 0) this.#skip--;
@@ -120,7 +130,8 @@ export abstract class RtfReader<S extends GroupState> {
         this.#skip = 0;
         if (this.#stack.length >= MAX_RTF_GROUP_DEPTH) {
           this.#overflow++;
-          fresh = false;
+          fresh = this.#overflowSkipUntil === 0;
+          ignorable = false;
           continue;
         }
         this.#stack.push(this.state);
@@ -133,6 +144,7 @@ export abstract class RtfReader<S extends GroupState> {
         this.#skip = 0;
         fresh = false;
         if (this.#overflow > 0) {
+          if (this.#overflow === this.#overflowSkipUntil) this.#overflowSkipUntil = 0;
           this.#overflow--;
           continue;
         }
@@ -153,13 +165,19 @@ export abstract class RtfReader<S extends GroupState> {
         fresh = false;
         if (type === 'word') {
           const destination = this.#destinationOf(tokens.name, ignorable);
+          if (destination !== undefined && this.#overflow > 0) {
+            // No state of its own to hold a destination: skip the group whole.
+            this.#overflowSkipUntil = this.#overflow;
+            continue;
+          }
           if (destination !== undefined) {
             this.state.destination = destination;
             if (destination !== 'skip') this.#word(tokens.name, tokens.param);
             continue;
           }
         } else if (ignorable) {
-          this.state.destination = 'skip';
+          if (this.#overflow > 0) this.#overflowSkipUntil = this.#overflow;
+          else this.state.destination = 'skip';
           continue;
         }
       }

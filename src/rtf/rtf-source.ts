@@ -3,9 +3,12 @@ import { decompressRtfSync } from './decompress-rtf.js';
 
 const COMPRESSED_TYPES = new Set(['LZFu', 'MELA']);
 
-/** True for the bytes of a compressed RTF stream ([MS-OXRTFCP] header: COMPTYPE at offset 8). */
+/**
+ * True for the bytes of a compressed RTF stream ([MS-OXRTFCP] header: COMPTYPE at offset
+ * 8). RTF itself starts with "{" — so "{\rtf1 {LZFu …" is never taken for a stream.
+ */
 export function isCompressedRtf(bytes: Uint8Array): boolean {
-  return bytes.length >= 16 && COMPRESSED_TYPES.has(String.fromCharCode(bytes[8] ?? 0, bytes[9] ?? 0, bytes[10] ?? 0, bytes[11] ?? 0));
+  return bytes.length >= 16 && bytes[0] !== 0x7b && COMPRESSED_TYPES.has(String.fromCharCode(bytes[8] ?? 0, bytes[9] ?? 0, bytes[10] ?? 0, bytes[11] ?? 0));
 }
 
 /**
@@ -20,17 +23,20 @@ export function rtfSourceFromBytes(bytes: Uint8Array): string {
 
 /** A string given as RTF: compressed RTF read as Latin-1 is recognised and decompressed too. */
 export function rtfSource(input: string): string {
-  const compressed = input.length >= 16 && COMPRESSED_TYPES.has(input.slice(8, 12)) && isByteString(input);
+  const compressed = input.length >= 16 && input[0] !== '{' && COMPRESSED_TYPES.has(input.slice(8, 12)) && isByteString(input);
   const source = compressed ? rtfSourceFromBytes(Buffer.from(input, 'latin1')) : input;
-  if (!RTF_START.test(source.slice(0, 64))) {
+  const start = RTF_START.exec(source.slice(0, 64));
+  if (start === null) {
     throw new CdoError('CDO_E_BAD_DATA', 'RTF: the input does not start with "{\\rtf"');
   }
-  return source;
+  // From "{\rtf" on: leading text would otherwise hide the \fromhtml1 marker from the reader.
+  return start[0].length === 5 ? source : source.slice(start[0].length - 5);
 }
 
-// Leading white space, NULs and a byte order mark are tolerated before "{\rtf".
+// Tolerated before "{\rtf": white space, NULs, a byte order mark (U+FEFF, or UTF-8's
+// three bytes read as Latin-1).
 // eslint-disable-next-line no-control-regex -- NUL is what some writers pad with
-const RTF_START = /^[\s\u0000\ufeff]*\{\\rtf/u;
+const RTF_START = /^(?:[\s\u0000\ufeff]|\u00ef\u00bb\u00bf)*\{\\rtf/u;
 
 function isByteString(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
