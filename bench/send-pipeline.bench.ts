@@ -2,7 +2,9 @@
 // pooled SMTP to an smtp-server sink in its own process. Peers, measured in the same run
 // (interleaved rounds, medians): nodemailer + the nodemailer-html-to-text plugin;
 // nodemailer calling html-to-text convert() per message; and the floor, nodemailer with
-// the text precomputed (no conversion cost at all).
+// the text precomputed (no conversion cost at all). Every timed round runs on a quiet
+// machine and is repeated when other processes took CPU meanwhile (support/machine-load.ts);
+// the tables give the median and the range over the rounds, and the ratio of medians.
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -12,11 +14,12 @@ import { htmlToText as htmlToTextPlugin } from 'nodemailer-html-to-text';
 import { convert } from 'html-to-text';
 import { Mailer, NewMail, close } from '../src/index.js';
 import { startRemoteSink } from './support/sink.js';
-import { median, pool, table } from './support/stats.js';
+import { guarded } from './support/machine-load.js';
+import { median, pool, spread, table } from './support/stats.js';
 
 const MESSAGES = Number(process.env['BENCH_MESSAGES'] ?? 5_000);
 const CONCURRENCY = 100;
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const POOL = '/?pool=true&maxConnections=5&maxMessages=Infinity';
 
 const corpusFile = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'html', 'talon-ms_outlook_2010.html');
@@ -32,7 +35,8 @@ const WORKLOADS = {
 let htmlFor: (i: number) => string = WORKLOADS.personalised;
 const compiled = (await import('html-to-text')).compile({ wordwrap: 78 });
 
-type Peer = { name: string; run: (url: string) => Promise<void> };
+/** run() returns the milliseconds the timed part took. */
+type Peer = { name: string; run: (url: string) => Promise<number> };
 
 const peers: Peer[] = [
   {
@@ -42,8 +46,9 @@ const peers: Peer[] = [
       const transporter = nodemailer.createTransport(url + POOL);
       const started = performance.now();
       await pool(MESSAGES, CONCURRENCY, (i) => transporter.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `m${i}`, html: htmlFor(i), text: texts[i] }));
-      record('nodemailer, text precomputed (floor)', performance.now() - started);
+      const ms = performance.now() - started;
       transporter.close();
+      return ms;
     },
   },
   {
@@ -53,8 +58,9 @@ const peers: Peer[] = [
       transporter.use('compile', htmlToTextPlugin());
       const started = performance.now();
       await pool(MESSAGES, CONCURRENCY, (i) => transporter.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `m${i}`, html: htmlFor(i) }));
-      record('nodemailer + nodemailer-html-to-text plugin', performance.now() - started);
+      const ms = performance.now() - started;
       transporter.close();
+      return ms;
     },
   },
   {
@@ -66,8 +72,9 @@ const peers: Peer[] = [
         const html = htmlFor(i);
         return transporter.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `m${i}`, html, text: convert(html, { wordwrap: 78 }) });
       });
-      record('nodemailer + html-to-text convert() per message', performance.now() - started);
+      const ms = performance.now() - started;
       transporter.close();
+      return ms;
     },
   },
   {
@@ -85,38 +92,47 @@ const peers: Peer[] = [
         mail.Body = htmlFor(i);
         return mail.Send();
       });
-      record('cdonts NewMail (HTML body, MIME)', performance.now() - started);
+      const ms = performance.now() - started;
       await mailer.close();
+      return ms;
     },
   },
 ];
 
 const results = new Map<string, number[]>();
-function record(name: string, ms: number): void {
-  results.set(name, [...(results.get(name) ?? []), (MESSAGES / ms) * 1000]);
-}
+const foreign: number[] = [];
+let discarded = 0;
 
 const sink = await startRemoteSink();
+const guard = { pids: () => [sink.pid] };
 console.log(`send pipeline: ${MESSAGES} HTML mails of ${Buffer.byteLength(htmlFor(0))} bytes, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds, sink in its own process, ${availableParallelism()} cores\n`);
 // Warm-up: one round each, so module loading and JIT do not land in round 1.
 for (const peer of peers) await peer.run(sink.url);
+const CDONTS = 'cdonts NewMail (HTML body, MIME)';
 for (const [workload, make] of Object.entries(WORKLOADS)) {
   htmlFor = make;
   results.clear();
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? peers : [...peers].reverse();
-    for (const peer of order) await peer.run(sink.url);
+    for (const peer of order) {
+      const result = await guarded(() => peer.run(sink.url), guard);
+      results.set(peer.name, [...(results.get(peer.name) ?? []), (MESSAGES / result.value) * 1000]);
+      foreign.push(result.foreignCores);
+      discarded += result.discarded;
+    }
   }
-  const cdonts = median(results.get('cdonts NewMail (HTML body, MIME)') ?? []);
+  const cdonts = median(results.get(CDONTS) ?? []);
   console.log(`### ${workload}\n`);
+  const ours = results.get(CDONTS) ?? [];
   table(
-    ['peer', 'msg/s (median)', 'cdonts ÷ peer'],
+    ['peer', 'msg/s: median (min–max)', 'cdonts ÷ peer: ratio of medians', 'cdonts ÷ peer, same round: median (min–max)'],
     peers.map((p) => {
-      const value = median(results.get(p.name) ?? []);
-      return [p.name, value.toFixed(0), (cdonts / value).toFixed(2)];
+      const values = results.get(p.name) ?? [];
+      return [p.name, spread(values), (cdonts / median(values)).toFixed(2), spread(values.map((v, i) => (ours[i] ?? 0) / v), 2)];
     }),
   );
 }
+console.log(`foreign load during the kept rounds: median ${median(foreign).toFixed(2)} cores, max ${Math.max(...foreign).toFixed(2)}; ${discarded} rounds run again because other processes were busy.\n`);
 const delivered = await sink.count();
 await sink.close();
 await close();

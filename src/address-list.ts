@@ -16,6 +16,9 @@ export const MAX_ADDRESS_LIST_LENGTH = 1_048_576;
 const DOT_ATOM_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*$/u;
 const QUOTED_LOCAL = /^"(?:[\u0020\u0021\u0023-\u005b\u005d-\u007e\u0080-\uffff]|\\[\u0020-\u007e])*"$/u;
 const ADDRESS_LITERAL = /^\[(?:\d{1,3}\.){3}\d{1,3}\]$/u;
+/** An entry addressparser reads as itself: one '@', no space, quote, bracket, comment or non-ASCII. */
+export const PLAIN_ADDRESS = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/u;
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/u;
 
 /**
  * Parses a CDONTS recipient list: ';' or ',' separated, quoted display names kept,
@@ -26,6 +29,12 @@ export function parseAddressList(raw: unknown, what: string): Mailbox[] {
   const text = assertHeaderText(raw, what, MAX_ADDRESS_LIST_LENGTH);
   const mailboxes: Mailbox[] = [];
   for (const raw of splitEntries(text)) {
+    // The common shape, a bare ASCII address: addressparser would return exactly it, with
+    // no display name (test/address-list-fast-path.test.ts checks that), so it is not asked.
+    if (PLAIN_ADDRESS.test(raw)) {
+      mailboxes.push(checkMailbox('', raw, what));
+      continue;
+    }
     const parsed = addressparser(raw);
     const [entry] = parsed;
     if (parsed.length !== 1 || entry === undefined) {
@@ -137,8 +146,23 @@ function canonicalAddress(address: string): string | undefined {
   if (!DOT_ATOM_LOCAL.test(local) && !QUOTED_LOCAL.test(local)) return undefined;
   if (!local.isWellFormed() || /[\u00ad\u200b-\u200f\u2060\ufeff]/u.test(local)) return undefined;
   if (ADDRESS_LITERAL.test(domain)) return address;
+  const canonical = canonicalDomain(domain);
+  return canonical === undefined ? undefined : `${local}@${canonical}`;
+}
+
+// Domains repeat from message to message (one sender, a few recipient domains): their
+// UTS-46 form is remembered. A pure function of the domain; bounded, emptied when full.
+const MAX_REMEMBERED_DOMAINS = 1024;
+const rememberedDomains = new Map<string, string | null>();
+
+function canonicalDomain(domain: string): string | undefined {
+  const known = rememberedDomains.get(domain);
+  if (known !== undefined) return known ?? undefined;
   const ascii = domainToASCII(domain);
-  if (ascii === '' || ascii.length > 253) return undefined;
-  if (!ascii.split('.').every((label) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/u.test(label))) return undefined;
-  return `${local}@${domainToUnicode(ascii)}`;
+  const canonical = ascii === '' || ascii.length > 253 || !ascii.split('.').every((label) => LABEL.test(label)) ? undefined : domainToUnicode(ascii);
+  if (domain.length <= 253) {
+    if (rememberedDomains.size >= MAX_REMEMBERED_DOMAINS) rememberedDomains.clear();
+    rememberedDomains.set(domain, canonical ?? null);
+  }
+  return canonical;
 }

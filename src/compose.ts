@@ -51,14 +51,16 @@ export function needsConversion(snapshot: MailSnapshot): boolean {
 export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, lease: Converting | undefined): Promise<SendMailOptions> {
   const mime = isMime(snapshot);
   const rendered = await renderBody(snapshot, mime, lease);
-  const options: SendMailOptions = {
-    ...(snapshot.messageId === '' ? {} : { messageId: snapshot.messageId }),
-    // nodemailer never reads files or URLs on its own: every byte comes from us.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  };
+  // Built by plain assignments in one fixed order: spreads and Object.assign here made
+  // V8 take its slow property paths (about 4 µs a message, measured in bench/).
+  const options: SendMailOptions = {};
+  if (snapshot.messageId !== '') options.messageId = snapshot.messageId;
+  // nodemailer never reads files or URLs on its own: every byte comes from us.
+  options.disableFileAccess = true;
+  options.disableUrlAccess = true;
   if (snapshot.importance !== 1) options.priority = PRIORITY[snapshot.importance];
-  Object.assign(options, snapshot.codePage === UTF8 ? utf8Headers(snapshot) : codePageHeaders(snapshot));
+  if (snapshot.codePage === UTF8) utf8Headers(snapshot, options);
+  else codePageHeaders(snapshot, options);
 
   let text = rendered.text;
   if (!mime) {
@@ -142,21 +144,18 @@ function copy({ name, address }: Mailbox): { name: string; address: string } {
  * encodes non-ASCII display names itself (as UTF-8 encoded words: it refuses prepared
  * address headers, on purpose).
  */
-function addressFields(snapshot: MailSnapshot): SendMailOptions {
-  const options: SendMailOptions = { from: copy(snapshot.from) };
+function addressFields(snapshot: MailSnapshot, options: SendMailOptions): void {
+  options.from = copy(snapshot.from);
   if (snapshot.to.length > 0) options.to = snapshot.to.map(copy);
   if (snapshot.cc.length > 0) options.cc = snapshot.cc.map(copy);
   if (snapshot.bcc.length > 0) options.bcc = snapshot.bcc.map(copy);
-  return options;
 }
 
 /** UTF-8: nodemailer encodes every header itself. */
-function utf8Headers(snapshot: MailSnapshot): SendMailOptions {
-  return {
-    ...addressFields(snapshot),
-    subject: snapshot.subject,
-    headers: snapshot.headers.map(({ name, value }) => ({ key: name, value })),
-  };
+function utf8Headers(snapshot: MailSnapshot, options: SendMailOptions): void {
+  addressFields(snapshot, options);
+  options.subject = snapshot.subject;
+  options.headers = snapshot.headers.map(({ name, value }) => ({ key: name, value }));
 }
 
 /**
@@ -165,7 +164,7 @@ function utf8Headers(snapshot: MailSnapshot): SendMailOptions {
  * over as prepared headers. Every piece was validated on assignment (no CR, LF or other
  * controls); this code adds only encoded words and folding.
  */
-function codePageHeaders(snapshot: MailSnapshot): SendMailOptions {
+function codePageHeaders(snapshot: MailSnapshot, options: SendMailOptions): void {
   const cp = snapshot.codePage;
   const prepared = (value: string): { prepared: boolean; value: string } => ({ prepared: true, value });
   const headers: HeaderList = [{ key: 'Subject', value: prepared(encodeWords(snapshot.subject, cp, 'Subject')) }];
@@ -173,5 +172,6 @@ function codePageHeaders(snapshot: MailSnapshot): SendMailOptions {
     const structured = ADDRESS_HEADERS.has(name.toLowerCase());
     headers.push({ key: name, value: structured ? value : prepared(encodeWords(value, cp, `header ${name}`)) });
   }
-  return { ...addressFields(snapshot), headers: headers };
+  addressFields(snapshot, options);
+  options.headers = headers;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolveAttachmentPath } from './attachment-path.js';
-import { compose, needsConversion } from './compose.js';
+import { compose, needsConversion, type SnapshotFiles } from './compose.js';
 import { converter as processConverter } from './converter/converter.js';
 import type { ConverterSource } from './converter/converter-host.js';
 import { CdoError } from './errors/cdo-error.js';
@@ -36,6 +36,11 @@ export interface SendResult {
   readonly accepted?: readonly string[];
   readonly rejected?: readonly string[];
 }
+
+/** A message without AttachFile or AttachURL files: nothing to read. */
+const NO_FILES: SnapshotFiles = Object.freeze({ attachments: Object.freeze([]), resources: Object.freeze([]) });
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export type MailerState = 'open' | 'closing' | 'closed';
 
@@ -114,12 +119,7 @@ export class Mailer {
         throw new CdoError('CDO_E_INVALID_PARAMETER', `${international.address} has a non-ASCII local part, which needs SMTPUTF8; enable smtputf8 if your server supports it`);
       }
     }
-    const read = async (path: string): Promise<Buffer> => readFile(await resolveAttachmentPath(path, this.attachmentRoot));
-    const [attachments, resources] = await Promise.all([
-      Promise.all(snapshot.attachments.map((a) => read(a.path))),
-      Promise.all(snapshot.resources.map((r) => read(r.path))),
-    ]);
-    const files = { attachments, resources };
+    const files = snapshot.attachments.length === 0 && snapshot.resources.length === 0 ? NO_FILES : await this.#readFiles(snapshot);
     const lease = needsConversion(snapshot) ? await this.#converter.acquire() : undefined;
     let message;
     try {
@@ -131,18 +131,29 @@ export class Mailer {
     try {
       const info = await this.#transport.transporter.sendMail(message);
       const envelope = info.envelope as { from?: string | false; to?: string[] } | undefined;
-      return {
+      // Plain assignments in a fixed order, no conditional spreads (V8's slow paths).
+      const result: Mutable<SendResult> = {
         messageId: info.messageId,
         envelope: { from: typeof envelope?.from === 'string' ? envelope.from : '', to: envelope?.to ?? [] },
         transport: name,
-        ...(typeof info['path'] === 'string' ? { path: info['path'] } : {}),
-        ...(typeof info.response === 'string' ? { response: info.response } : {}),
-        ...(Array.isArray(info.accepted) ? { accepted: info.accepted.map(String) } : {}),
-        ...(Array.isArray(info.rejected) ? { rejected: info.rejected.map(String) } : {}),
       };
+      if (typeof info['path'] === 'string') result.path = info['path'];
+      if (typeof info.response === 'string') result.response = info.response;
+      if (Array.isArray(info.accepted)) result.accepted = info.accepted.map(String);
+      if (Array.isArray(info.rejected)) result.rejected = info.rejected.map(String);
+      return result;
     } catch (error) {
       throw transportErrorFrom(error, name);
     }
+  }
+
+  async #readFiles(snapshot: MailSnapshot): Promise<SnapshotFiles> {
+    const read = async (path: string): Promise<Buffer> => readFile(await resolveAttachmentPath(path, this.attachmentRoot));
+    const [attachments, resources] = await Promise.all([
+      Promise.all(snapshot.attachments.map((a) => read(a.path))),
+      Promise.all(snapshot.resources.map((r) => read(r.path))),
+    ]);
+    return { attachments, resources };
   }
 
   /** Holds a ref'd timer while anything is in flight: a script never exits mid-send. */

@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 
 export interface RemoteSink {
   readonly url: string;
+  /** The sink's process id (its CPU is ours, not foreign load). */
+  readonly pid: number;
   count(): Promise<number>;
   close(): Promise<void>;
 }
@@ -15,6 +17,7 @@ export async function startRemoteSink(): Promise<RemoteSink> {
   const port = Number((await lines.next()).value);
   return {
     url: `smtp://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
     count: async () => {
       child.stdin!.write('count\n');
       return Number((await lines.next()).value);

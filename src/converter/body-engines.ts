@@ -29,7 +29,7 @@ export const HTML_MAX_DEPTH = 256;
 
 // What Markdown may produce once sanitized: the usual document tags, GFM tables, task-list
 // checkboxes, images; links only to web, mail and cid: addresses.
-const SANITIZE_OPTIONS = {
+export const SANITIZE_OPTIONS = {
   allowedTags: [
     'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'em', 'strong', 'b', 'i', 'u', 'del', 's',
     'a', 'img', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input', 'span', 'div', 'sup', 'sub',

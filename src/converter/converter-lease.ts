@@ -1,5 +1,5 @@
 import { CdoError } from '../errors/cdo-error.js';
-import { assertBodyKind } from './body-kind.js';
+import { assertBodyKind, type BodyKind } from './body-kind.js';
 import type { BodyEngines } from './body-engines.js';
 import { rtfSourceFromBytes } from '../rtf/rtf-source.js';
 
@@ -76,12 +76,11 @@ export class ConverterLease {
     if (input.length > MAX_CONVERT_INPUT_LENGTH) {
       throw new CdoError('CDO_E_STRING_TOO_LONG', `convert: input is longer than ${MAX_CONVERT_INPUT_LENGTH} characters`);
     }
-    const wrap = (error: unknown): CdoError => (error instanceof CdoError ? error : new CdoError('CDO_E_CALL_FAILED', `converting ${from} to ${to} failed`, { cause: error }));
     let output: string | Promise<string>;
     try {
       output = this.#host.engines.convert(input, from, to);
     } catch (error) {
-      throw wrap(error);
+      throw wrapFailure(error, from, to);
     }
     if (typeof output === 'string') {
       this.#host.onConversion();
@@ -93,8 +92,13 @@ export class ConverterLease {
         return text;
       },
       (error: unknown) => {
-        throw wrap(error);
+        throw wrapFailure(error, from, to);
       },
     );
   }
+}
+
+/** A failure inside the engines, as the CdoError the caller gets (built only when one happens). */
+function wrapFailure(error: unknown, from: BodyKind, to: BodyKind): CdoError {
+  return error instanceof CdoError ? error : new CdoError('CDO_E_CALL_FAILED', `converting ${from} to ${to} failed`, { cause: error });
 }
