@@ -30,7 +30,7 @@ if (!existsSync(CORPUS)) {
   process.exit(0);
 }
 const read = (path: string): string => readFileSync(resolve(CORPUS, path), 'utf8');
-const ROUNDS = Number(process.env['BENCH_CONVERT_ROUNDS'] ?? 7);
+const ROUNDS = Number(process.env['BENCH_CONVERT_ROUNDS'] ?? 5);
 const MIN_ROUND_MS = 200;
 
 const marked = new Marked({ gfm: true, async: false });

@@ -17,7 +17,7 @@ import { guarded } from './support/machine-load.js';
 import { median, pool, spread, table } from './support/stats.js';
 
 const MESSAGES = Number(process.env['BENCH_PICKUP_MESSAGES'] ?? 10_000);
-const ROUNDS = Number(process.env['BENCH_PICKUP_ROUNDS'] ?? 7);
+const ROUNDS = Number(process.env['BENCH_PICKUP_ROUNDS'] ?? 5);
 const CONCURRENCY = 50;
 const body = 'Hello,\n\nyour order has shipped and is on its way.\n\nRegards,\nThe shop\n'.repeat(8);
 
@@ -86,6 +86,6 @@ function report(title: string, r: Awaited<ReturnType<typeof compare>>): void {
 
 report(`pickup on disk (${tmpdir()}): ${MESSAGES} text mails, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds after a warm-up, \`sync\` before each`, await compare(tmpdir(), ROUNDS, true));
 if (existsSync('/dev/shm')) {
-  const tmpfsRounds = Math.max(3, Math.ceil(ROUNDS / 2) + 1);
+  const tmpfsRounds = 3;
   report(`pickup on tmpfs (/dev/shm, no disk): the same, ${tmpfsRounds} rounds`, await compare('/dev/shm', tmpfsRounds, false));
 }

@@ -15,7 +15,9 @@ const benches: Array<[string, string[]]> = [
 const started = Date.now();
 for (const [file, flags] of benches) {
   console.log(`\n## ${file}\n`);
+  const benchStarted = Date.now();
   const result = spawnSync(process.execPath, [...flags, '--import', 'tsx', resolve(import.meta.dirname, file)], { stdio: 'inherit' });
   if (result.status !== 0) process.exitCode = 1;
+  console.log(`\n(${file}: ${((Date.now() - benchStarted) / 1000).toFixed(0)} s)`);
 }
 console.log(`\nall benchmarks: ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -19,7 +19,7 @@ import { median, pool, spread, table } from './support/stats.js';
 
 const MESSAGES = Number(process.env['BENCH_MESSAGES'] ?? 5_000);
 const CONCURRENCY = 100;
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 4);
 const POOL = '/?pool=true&maxConnections=5&maxMessages=Infinity';
 
 const corpusFile = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'html', 'talon-ms_outlook_2010.html');
