@@ -40,6 +40,8 @@ const IMPORTANCE_EXPECTED = '0 (Low), 1 (Normal), 2 (High), "low", "normal" or "
 const RESERVED_HEADERS = new Set([
   'from', 'to', 'cc', 'bcc', 'subject', 'mime-version', 'content-type', 'content-transfer-encoding',
   'content-disposition', 'x-sender', 'x-receiver', 'importance', 'x-priority', 'x-msmail-priority',
+  // The library writes the Message-ID (the queue keys jobs by it); one set here would be lost.
+  'message-id',
 ]);
 
 export const MAX_BODY_LENGTH = 32 * 1024 * 1024;

@@ -74,7 +74,7 @@ test('Value() adds repeated headers, reads them back, and refuses bad or reserve
   assert.deepEqual(mail.Value('X-Tag'), ['one', 'two']);
   assert.equal(mail.Value('X-None'), undefined);
   for (const name of ['Bad Name', 'Bad:Name', 'X-\r\nBcc', 'Név', '']) assert.throws(() => mail.Value(name, 'v'), code('CDO_E_INVALID_PARAMETER'), name);
-  for (const name of ['Bcc', 'content-type', 'X-Receiver', 'X-Sender', 'From']) assert.throws(() => mail.Value(name, 'v'), code('CDO_E_INVALID_PARAMETER'), name);
+  for (const name of ['Bcc', 'content-type', 'X-Receiver', 'X-Sender', 'From', 'Message-ID']) assert.throws(() => mail.Value(name, 'v'), code('CDO_E_INVALID_PARAMETER'), name);
 });
 
 test('enum properties take the CDONTS numbers or names, and refuse anything else', () => {

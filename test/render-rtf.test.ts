@@ -35,7 +35,7 @@ function textOf(html: string): string {
 }
 
 const TAGS = new Set(['p', 'br', 'span', 'b', 'i', 'u', 's', 'sup', 'sub', 'a', 'img', 'ul', 'ol', 'li', 'table', 'tr', 'td']);
-const ATTRIBUTES = new Set(['style', 'href', 'src', 'width', 'height', 'alt', 'start', 'type', 'border', 'cellspacing', 'cellpadding']);
+const ATTRIBUTES = new Set(['style', 'href', 'src', 'width', 'height', 'alt', 'start', 'type', 'border', 'cellspacing', 'cellpadding', 'class']);
 
 /** Only the elements and attributes the writer makes, with safe values: RTF text cannot become markup. */
 function assertSafeHtml(html: string): void {
@@ -46,6 +46,7 @@ function assertSafeHtml(html: string): void {
         for (const [key, value] of Object.entries(attributes)) {
           assert.ok(ATTRIBUTES.has(key), `unexpected ${key}= on <${name}>`);
           if (key === 'href') assert.match(value, /^(?:https?:|mailto:|ftp:|#)/i);
+          if (key === 'class') assert.equal(value, 'data');
           if (key === 'src') assert.match(value, /^data:image\/(?:png|jpeg);base64,[A-Za-z0-9+/=]*$/);
           if (key === 'style') assert.match(value, /^[a-z-]+:[^;:"<>]+(?:;[a-z-]+:[^;:"<>]+)*$/);
         }
@@ -192,11 +193,11 @@ test('tables: \\trowd … \\cellx, \\intbl paragraphs, \\cell, \\row; consecutiv
   const row = '\\trowd\\trgaph108\\clbrdrl\\brdrw10\\brdrs\\cellx1000\\cellx2000\\pard\\intbl ';
   assert.equal(
     render(`before\\par${row}a\\cell b\\par b2\\cell\\row${row}{\\b c}\\cell\\cell\\row\\pard after\\par`),
-    '<p>before</p>\n<table border="1" cellspacing="0" cellpadding="4">\n<tr><td>a</td><td><p>b</p><p>b2</p></td></tr>\n' +
+    '<p>before</p>\n<table class="data" border="1" cellspacing="0" cellpadding="4">\n<tr><td>a</td><td><p>b</p><p>b2</p></td></tr>\n' +
       '<tr><td><b>c</b></td><td></td></tr>\n</table>\n<p>after</p>',
   );
   // No drawn borders: no border attribute.
-  assert.equal(render('\\trowd\\clbrdrl\\brdrtbl\\cellx1000\\pard\\intbl x\\cell\\row'), '<table cellspacing="0" cellpadding="4">\n<tr><td>x</td></tr>\n</table>');
+  assert.equal(render('\\trowd\\clbrdrl\\brdrtbl\\cellx1000\\pard\\intbl x\\cell\\row'), '<table class="data" cellspacing="0" cellpadding="4">\n<tr><td>x</td></tr>\n</table>');
 });
 
 test('nested tables (\\itap2, \\nestcell, \\nestrow) keep their content, in place', () => {
@@ -206,7 +207,7 @@ test('nested tables (\\itap2, \\nestcell, \\nestrow) keep their content, in plac
   );
   assert.equal(
     html,
-    '<table cellspacing="0" cellpadding="4">\n<tr><td>outer</td><td><table cellspacing="0" cellpadding="4">\n<tr><td>n1</td><td>n2</td></tr>\n' +
+    '<table class="data" cellspacing="0" cellpadding="4">\n<tr><td>outer</td><td><table class="data" cellspacing="0" cellpadding="4">\n<tr><td>n1</td><td>n2</td></tr>\n' +
       '</table><p>tail</p></td></tr>\n</table>\n<p>end</p>',
   );
   // Nesting deeper than the writer's cap is flattened, not lost.
@@ -297,7 +298,7 @@ test('corpus: WordPad and Word documents keep their structure and text', { skip:
   assert.match(rtfjsLink, /This is a document with<br>a hyperlink to /);
 
   const table = renderRtfToHtml(corpus('tika-testRTFTableCellSeparation.rtf'));
-  assert.match(table, /<table border="1"[^>]*>\n<tr><td><span[^>]*>a<\/span><\/td><td><span[^>]*>b<\/span><\/td><\/tr>/);
+  assert.match(table, /<table class="data" border="1"[^>]*>\n<tr><td><span[^>]*>a<\/span><\/td><td><span[^>]*>b<\/span><\/td><\/tr>/);
   assert.deepEqual([...table.matchAll(/<td>(?:<span[^>]*>)?([^<]*)/g)].map((m) => m[1]), ['a', 'b', 'c', 'd', 'ä', 'ë', 'ö', 'ü']);
   assert.equal((table.match(/<table/g) ?? []).length, 1);
 

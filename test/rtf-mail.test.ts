@@ -14,7 +14,7 @@ import { NewMail } from '../src/new-mail.js';
 import { compressRtfSync } from '../src/rtf/compress-rtf.js';
 import { encapsulateHtml, encapsulateText } from '../src/rtf/encapsulate-rtf.js';
 import { isCdoError } from '../src/errors/cdo-error.js';
-import { extractInlineImages } from '../src/inline-images.js';
+import { extractInlineImages, MAX_INLINE_IMAGES } from '../src/inline-images.js';
 import { parseMail } from './support/parse-mail.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 import { tempDir } from './support/temp-dir.js';
@@ -249,4 +249,59 @@ test('cdonts send --format rtf --body: characters typed on the command line stay
   assert.equal(run.code, 0, run.stderr);
   const parsed = await parseMail(run.stdout);
   assert.match(parsed.text ?? '', /café ж 😀/u);
+});
+
+test('second review: streams that start with "{", rtf → rtf, table text, shared pictures, \\_', async () => {
+  const host = new ConverterHost({ lingerMs: 0 });
+  const lease = await host.acquire();
+  try {
+    // A stream whose COMPSIZE ends in 0x7b starts with "{": still a stream.
+    let stream: Uint8Array | undefined;
+    let text = '';
+    for (let n = 0; stream === undefined; n++) {
+      text = `Note ${'x'.repeat(n)} ${n}\r\n`;
+      const candidate = compressRtfSync(Buffer.from(encapsulateText(text), 'latin1'));
+      if (candidate[0] === 0x7b) stream = candidate;
+    }
+    assert.equal(await lease.convert(stream, 'rtf', 'text'), text);
+    const mail = new NewMail({ mailer: new Mailer({ transport: 'memory:' }) });
+    mail.Body = stream;
+    assert.equal(mail.BodyFormat, 'rtf');
+
+    // rtf → rtf reads the input: compressed comes out plain, non-RTF is refused.
+    assert.equal(await lease.convert(stream, 'rtf', 'rtf'), encapsulateText(text));
+    await assert.rejects(lease.convert('hello', 'rtf', 'rtf'), badData);
+
+    // The text alternative of an RTF table keeps its cells apart.
+    const table = '{\\rtf1 \\trowd\\cellx1000\\cellx2000\\pard\\intbl Name\\cell Qty\\cell\\row\\trowd\\cellx1000\\cellx2000\\pard\\intbl Apples\\cell 3\\cell\\row\\pard after\\par}';
+    assert.match(await lease.convert(table, 'rtf', 'text'), /Name +Qty\nApples +3/u);
+
+    // In a document \_ is a non-breaking hyphen, not an invisible soft one.
+    assert.match(await lease.convert('{\\rtf1 Call 555\\_1234\\par}', 'rtf', 'html'), /555\u20111234/u);
+  } finally {
+    await lease.release();
+    await host.close();
+  }
+
+  // One part per distinct picture, and no more than MAX_INLINE_IMAGES of them.
+  const png = (n: number) => `<img src="data:image/png;base64,${Buffer.from(`png ${n}`).toString('base64')}" alt="">`;
+  const shared = extractInlineImages(`${png(1)}${png(2)}${png(1)}`);
+  assert.equal(shared.images.length, 2);
+  assert.equal((shared.html.match(/cid:image1\./gu) ?? []).length, 2);
+  const many = extractInlineImages(Array.from({ length: MAX_INLINE_IMAGES + 5 }, (_, i) => png(i)).join(''));
+  assert.equal(many.images.length, MAX_INLINE_IMAGES);
+  assert.equal((many.html.match(/src="data:/gu) ?? []).length, 5, 'the rest stay in the HTML, not lost');
+});
+
+test('cdonts convert: a byte order mark is not content; a reader that stops early gets no stack trace', async () => {
+  const md = await cdonts(['convert', '--from', 'markdown', '--to', 'html'], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('# Title')]));
+  assert.equal(md.stdout.toString('utf8').trim(), '<h1>Title</h1>');
+
+  const big = `<p>${'word '.repeat(400_000)}</p>`;
+  const stderr = await new Promise<string>((resolvePromise) => {
+    const child = execFile(process.execPath, [BIN, 'convert', '--from', 'html', '--to', 'text'], { encoding: 'buffer', timeout: 20_000 }, (_error, _stdout, err) => resolvePromise(err.toString('utf8')));
+    child.stdout?.once('data', () => child.stdout?.destroy());
+    child.stdin?.end(big);
+  });
+  assert.doesNotMatch(stderr, /EPIPE|at .+:\d+:\d+/u, stderr);
 });

@@ -173,3 +173,22 @@ test('a large folder is listed without parsing the messages', async (t) => {
   assert.ok(listing < 2_000, `listed 500 files in ${listing.toFixed(0)} ms`);
   assert.match(messages.Item(250).Subject, /^n\d+$/u);
 });
+
+test('a message the parser refuses (more than 1,000 MIME parts) is a typed error, not a crash', async (t) => {
+  const dir = await tempDir(t);
+  const drop = join(dir, 'drop');
+  const file = join(dir, 'tiny.txt');
+  await writeFile(file, 'x');
+  const mailer = new Mailer({ transport: `pickup:${drop}` });
+  const m = new NewMail({ mailer });
+  m.From = 'web@example.com';
+  m.To = 'jane@example.com';
+  m.Subject = 'many parts';
+  for (let i = 0; i < 1_050; i++) m.AttachFile(file, `f${i}.txt`, 1);
+  await m.Send();
+  await mailer.close();
+  const s = new Session({ dropDirectory: drop });
+  s.LogonSMTP('Jane', 'jane@example.com');
+  const message = s.Inbox.Messages.Item(1);
+  assert.throws(() => message.Subject, (error: unknown) => isCdoError(error) && error.code === 'CDO_E_BAD_DATA' && /cannot be read/u.test(error.message));
+});

@@ -4,6 +4,7 @@ import { converter } from '../converter/converter.js';
 import { compressRtfSync } from '../rtf/compress-rtf.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
+import { withoutByteOrderMark } from './without-byte-order-mark.js';
 import type { CliIo } from './cli-io.js';
 
 export const CONVERT_USAGE = `Usage: cdonts convert --from KIND --to KIND [FILE]
@@ -39,7 +40,7 @@ export async function convertCommand(args: readonly string[], io: CliIo): Promis
   const path = positionals[0];
   const bytes = path === undefined || path === '-' ? await io.readStdin() : await readFile(path);
   // RTF is bytes in its own code pages; every other kind is UTF-8 text.
-  const input = from === 'rtf' ? bytes : bytes.toString('utf8');
+  const input = from === 'rtf' ? bytes : withoutByteOrderMark(bytes.toString('utf8'));
   const lease = await converter.acquire();
   let output: string;
   try {

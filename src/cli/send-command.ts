@@ -5,6 +5,7 @@ import { NewMail, type BodyFormatValue, type ImportanceValue } from '../new-mail
 import { CdoMailFormatMime } from '../cdo-constants.js';
 import { parseOptions } from './parse-options.js';
 import { escapeNonAsciiInRtf } from '../rtf/rtf-escape.js';
+import { withoutByteOrderMark } from './without-byte-order-mark.js';
 import { UsageError } from './usage-error.js';
 import type { CliIo } from './cli-io.js';
 
@@ -110,5 +111,5 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
 /** RTF stays bytes (the reader decodes its code pages); every other format is UTF-8 text. */
 async function readBody(path: string, io: CliIo, format: string): Promise<string | Uint8Array> {
   const bytes = path === '-' ? await io.readStdin() : await readFile(path);
-  return format === 'rtf' ? bytes : bytes.toString('utf8');
+  return format === 'rtf' ? bytes : withoutByteOrderMark(bytes.toString('utf8'));
 }

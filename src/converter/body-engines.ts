@@ -2,6 +2,7 @@ import { CdoError } from '../errors/cdo-error.js';
 import type { BodyKind } from './body-kind.js';
 import { createTextToHtml } from './text-to-html.js';
 import { rtfToHtml, rtfToText } from '../rtf/rtf-conversions.js';
+import { rtfSource } from '../rtf/rtf-source.js';
 import { encapsulateHtml, encapsulateText } from '../rtf/encapsulate-rtf.js';
 
 /** One direct conversion: from → to. */
@@ -122,7 +123,8 @@ class GraphEngines implements BodyEngines {
     if (this.#disposed) {
       throw new CdoError('CDO_E_OBJECT_DELETED', 'the body converter engines were used after they were stopped');
     }
-    if (from === to) return input;
+    // RTF to RTF still reads it: compressed input comes out plain, non-RTF is refused.
+    if (from === to) return from === 'rtf' ? rtfSource(input) : input;
     const direct = this.#edges[from]?.[to];
     if (direct !== undefined) return direct(input);
     const viaHtml = this.#edges[from]?.html;

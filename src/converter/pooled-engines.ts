@@ -93,7 +93,7 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   return {
     convert(input, from, to) {
       if (disposed) throw new CdoError('CDO_E_OBJECT_DELETED', 'the body converter engines were used after they were stopped');
-      if (from === to) return input;
+      if (from === to && from !== 'rtf') return input;
       const cached = cache.get(input, from, to);
       if (cached !== undefined) return cached;
       if (input.length < threshold) {

@@ -203,7 +203,8 @@ class DocumentReader extends RtfReader<DocumentState> {
 
   protected controlSymbol(symbol: string): void {
     const destination = this.state.destination;
-    const char = SPECIAL_CHARACTER_SYMBOLS.get(symbol);
+    // In a document \_ is a non-breaking hyphen (RTF 1.9.1); U+00AD is [MS-OXRTFEX]'s reading inside tags.
+    const char = symbol === '_' ? '\u2011' : SPECIAL_CHARACTER_SYMBOLS.get(symbol);
     if (char === undefined) return;
     if (destination === 'fldinst') this.#instruction(char);
     else if (destination === 'listtext' || destination === 'pntext') this.#appendMarker(char);

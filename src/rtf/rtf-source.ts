@@ -5,10 +5,12 @@ const COMPRESSED_TYPES = new Set(['LZFu', 'MELA']);
 
 /**
  * True for the bytes of a compressed RTF stream ([MS-OXRTFCP] header: COMPTYPE at offset
- * 8). RTF itself starts with "{" — so "{\rtf1 {LZFu …" is never taken for a stream.
+ * 8). Text that starts "{\rtf" is RTF even when it says "LZFu" there ("{\rtf1 {LZFu…"); a
+ * stream cannot start so, its first four bytes would claim a 1.9 GB COMPSIZE.
  */
 export function isCompressedRtf(bytes: Uint8Array): boolean {
-  return bytes.length >= 16 && bytes[0] !== 0x7b && COMPRESSED_TYPES.has(String.fromCharCode(bytes[8] ?? 0, bytes[9] ?? 0, bytes[10] ?? 0, bytes[11] ?? 0));
+  const header = String.fromCharCode(...bytes.subarray(0, 12));
+  return bytes.length >= 16 && !header.startsWith('{\\rtf') && COMPRESSED_TYPES.has(header.slice(8, 12));
 }
 
 /**
@@ -23,7 +25,7 @@ export function rtfSourceFromBytes(bytes: Uint8Array): string {
 
 /** A string given as RTF: compressed RTF read as Latin-1 is recognised and decompressed too. */
 export function rtfSource(input: string): string {
-  const compressed = input.length >= 16 && input[0] !== '{' && COMPRESSED_TYPES.has(input.slice(8, 12)) && isByteString(input);
+  const compressed = input.length >= 16 && !input.startsWith('{\\rtf') && COMPRESSED_TYPES.has(input.slice(8, 12)) && isByteString(input);
   const source = compressed ? rtfSourceFromBytes(Buffer.from(input, 'latin1')) : input;
   const start = RTF_START.exec(source.slice(0, 64));
   if (start === null) {

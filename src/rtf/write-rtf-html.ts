@@ -112,7 +112,9 @@ function tableHtml(table: RtfTable): string {
     return `<td>${blocksHtml(cell.blocks, '')}</td>`;
   }).join('')}</tr>`);
   const border = table.bordered ? ' border="1"' : '';
-  return `<table${border} cellspacing="0" cellpadding="4">\n${rows.join('\n')}\n</table>`;
+  // class="data": the html→text engine lays such tables out in columns, so the text
+  // alternative keeps cells apart ("a  b"), where a layout table would run them together.
+  return `<table class="data"${border} cellspacing="0" cellpadding="4">\n${rows.join('\n')}\n</table>`;
 }
 
 /**

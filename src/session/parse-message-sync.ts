@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { CdoError, isCdoError } from '../errors/cdo-error.js';
 import type { ParsedMessage } from './parsed-message.js';
 
 type ParseFn = (path: string, skipEnvelope: number) => ParsedMessage;
@@ -18,5 +19,13 @@ export function parseMessageSync(path: string, skipEnvelope: number): ParsedMess
     const { createSyncFn } = createRequire(import.meta.url)('synckit') as typeof import('synckit');
     parse = createSyncFn<ParseFn>(worker, { timeout: 30_000 });
   }
-  return parse(path, skipEnvelope);
+  try {
+    return parse(path, skipEnvelope);
+  } catch (error) {
+    // The parser's own errors ("Max allowed child nodes exceeded", a vanished file…).
+    if (isCdoError(error)) throw error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ENOENT') throw new CdoError('CDO_E_NOT_FOUND', `the message file ${path} is gone`, { cause: error });
+    throw new CdoError('CDO_E_BAD_DATA', `the message ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
