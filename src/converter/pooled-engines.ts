@@ -93,7 +93,8 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   return {
     convert(input, from, to) {
       if (disposed) throw new CdoError('CDO_E_OBJECT_DELETED', 'the body converter engines were used after they were stopped');
-      if (from === to && from !== 'rtf') return input;
+      // Same kind: the inline engines' rule (RTF is still read, anything else returned as is).
+      if (from === to) return inline.convert(input, from, to);
       const cached = cache.get(input, from, to);
       if (cached !== undefined) return cached;
       if (input.length < threshold) {
