@@ -172,3 +172,34 @@ test('smtps:// speaks TLS from the first byte; tls.* query parameters reach node
   const strict = mailer(t, `smtps://127.0.0.1:${server.port}`);
   await assert.rejects(htmlMail(strict).Send(), (error: unknown) => isCdoError(error) && error.code === 'CDO_E_FAILED_TO_CONNECT');
 });
+
+test('STARTTLS on our coalescing socket: upgraded, and a 1 MB body arrives intact over TLS and in the clear', async (t) => {
+  const secured: boolean[] = [];
+  const server = await sink(t, {
+    server: {
+      disabledCommands: ['AUTH'],
+      onMailFrom(_address, session, callback) {
+        secured.push(session.secure);
+        callback();
+      },
+    },
+  });
+  const lines = Array.from({ length: 16_000 }, (_, i) => `${i % 100 === 0 ? '.' : ''}line ${i}: ${'.'.repeat(i % 90)} Ünïcode ✓`);
+  const body = lines.join('\r\n');
+  const send = async (url: string): Promise<void> => {
+    const mail = new NewMail({ mailer: mailer(t, url) });
+    mail.From = 'web@example.com';
+    mail.To = 'to@example.com';
+    mail.Subject = 'large';
+    mail.Body = body;
+    await mail.Send();
+  };
+  await send(`smtp://127.0.0.1:${server.port}/?requireTLS=true&tls.rejectUnauthorized=false`);
+  await send(`smtp://127.0.0.1:${server.port}/?ignoreTLS=true`);
+  assert.deepEqual(secured, [true, false]);
+  assert.equal(server.messages.length, 2);
+  for (const message of server.messages) {
+    assert.ok(message.raw.length > 1024 * 1024);
+    assert.equal((await parseMail(message.raw)).text?.replace(/\r?\n$/u, ''), lines.join('\n'));
+  }
+});

@@ -1,12 +1,14 @@
-import { connect } from 'node:net';
 import type { GetSocketHandler } from 'nodemailer/lib/mailer';
+import { connect } from 'node:net';
+import { coalesceWrites } from './coalesce-writes.js';
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 2 * 60 * 1000;
 
 /**
  * nodemailer's getSocket hook: opens the TCP connection itself so it can unref() it.
  * A pooled SMTP socket then never keeps the process alive on its own; the Mailer holds
- * a ref while a send is in flight, so nothing in flight is dropped.
+ * a ref while a send is in flight, so nothing in flight is dropped. The socket coalesces
+ * the writes of each event-loop turn (coalesceWrites).
  */
 export const unrefSocket: GetSocketHandler = (options, callback) => {
   const secure = options['secure'] === true;
@@ -26,6 +28,7 @@ export const unrefSocket: GetSocketHandler = (options, callback) => {
       return;
     }
     socket.unref();
+    coalesceWrites(socket);
     callback(null, { connection: socket });
   };
   socket.setTimeout(timeout, () => finish(Object.assign(new Error(`connection to ${host}:${port} timed out`), { code: 'ETIMEDOUT', command: 'CONN' })));
