@@ -55,7 +55,7 @@ let unique = 0;
 const tag = (): string => `<!--${unique++}-->`;
 const mdTag = (): string => `\n\n[//]: # (${unique++})\n`; // a Markdown comment: no '<', no output
 
-async function opsPerSecond(fn: () => unknown): Promise<number> {
+async function opsPerSecond(fn: () => unknown, minRoundMs = MIN_ROUND_MS): Promise<number> {
   let n = 0;
   const start = performance.now();
   let elapsed: number;
@@ -63,7 +63,7 @@ async function opsPerSecond(fn: () => unknown): Promise<number> {
     await fn();
     n++;
     elapsed = performance.now() - start;
-  } while (elapsed < MIN_ROUND_MS);
+  } while (elapsed < minRoundMs);
   return (n / elapsed) * 1000;
 }
 
@@ -83,15 +83,19 @@ for (const [label, bytes] of Object.entries(SIZES)) {
     const d: number[] = [];
     const l: number[] = [];
     const overheads: number[] = [];
-    const rounds = bytes > 200_000 ? 3 : ROUNDS;
+    // 2 KB: twice as many rounds of half the length (same time), since a 5 % target needs
+    // a steadier median than the noise of single 200 ms rounds gives.
+    const small = bytes <= 4096;
+    const rounds = bytes > 200_000 ? 3 : small ? 2 * ROUNDS + 1 : ROUNDS;
+    const roundMs = small ? MIN_ROUND_MS / 2 : MIN_ROUND_MS;
     for (let round = 0; round < rounds; round++) {
       const { value, discarded: again } = await guarded(async () => {
         if (round % 2 === 0) {
-          const a = await opsPerSecond(direct);
-          return [a, await opsPerSecond(library)] as const;
+          const a = await opsPerSecond(direct, roundMs);
+          return [a, await opsPerSecond(library, roundMs)] as const;
         }
-        const b = await opsPerSecond(library);
-        return [await opsPerSecond(direct), b] as const;
+        const b = await opsPerSecond(library, roundMs);
+        return [await opsPerSecond(direct, roundMs), b] as const;
       });
       discarded += again;
       d.push(value[0]);
@@ -102,7 +106,7 @@ for (const [label, bytes] of Object.entries(SIZES)) {
     rows.push([`${name} ${label}`, peer, spread(d, 1), spread(l, 1), `${percent(median(overheads))} (${percent(o[0] ?? 0)} to ${percent(o.at(-1) ?? 0)})`]);
   }
 }
-console.log(`conversion: direct library calls vs cdonts lease.convert(), ${ROUNDS} interleaved rounds (3 at 1 MB); from ${DEFAULT_POOL_THRESHOLD / 1024} KB up the lease runs in the worker pool; ${discarded} rounds run again because other processes were busy\n`);
+console.log(`conversion: direct library calls vs cdonts lease.convert(), ${ROUNDS} interleaved rounds (3 at 1 MB, ${2 * ROUNDS + 1} of half the length at 2 KB); from ${DEFAULT_POOL_THRESHOLD / 1024} KB up the lease runs in the worker pool; ${discarded} rounds run again because other processes were busy\n`);
 table(['conversion', 'peer called directly', 'peer (ops/s): median (min–max)', 'cdonts (ops/s)', 'cdonts overhead: median per round (range)'], rows);
 
 // Event-loop delay while 8 conversions of 1 MB HTML → text run.
