@@ -1,5 +1,5 @@
-import type { GetSocketHandler } from 'nodemailer/lib/mailer';
 import { connect } from 'node:net';
+import type { GetSocketHandler } from 'nodemailer/lib/mailer';
 import { coalesceWrites } from './coalesce-writes.js';
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 2 * 60 * 1000;
@@ -7,8 +7,8 @@ const DEFAULT_CONNECTION_TIMEOUT_MS = 2 * 60 * 1000;
 /**
  * nodemailer's getSocket hook: opens the TCP connection itself so it can unref() it.
  * A pooled SMTP socket then never keeps the process alive on its own; the Mailer holds
- * a ref while a send is in flight, so nothing in flight is dropped. The socket coalesces
- * the writes of each event-loop turn (coalesceWrites).
+ * a ref while a send is in flight, so nothing in flight is dropped. The socket sends
+ * bursts of writes with one system call each (coalesceWrites).
  */
 export const unrefSocket: GetSocketHandler = (options, callback) => {
   const secure = options['secure'] === true;
