@@ -34,7 +34,7 @@ function textOf(html: string): string {
   return text;
 }
 
-const TAGS = new Set(['p', 'br', 'span', 'b', 'i', 'u', 's', 'sup', 'sub', 'a', 'img', 'ul', 'ol', 'li', 'table', 'tr', 'td']);
+const TAGS = new Set(['p', 'div', 'br', 'span', 'b', 'i', 'u', 's', 'sup', 'sub', 'a', 'img', 'ul', 'ol', 'li', 'table', 'tr', 'td']);
 const ATTRIBUTES = new Set(['style', 'href', 'src', 'width', 'height', 'alt', 'start', 'type', 'border', 'cellspacing', 'cellpadding', 'class']);
 
 /** Only the elements and attributes the writer makes, with safe values: RTF text cannot become markup. */
@@ -159,7 +159,8 @@ test('Word lists: ordered or bullet from \\listtable via \\ls, nested by \\ilvl,
   assert.equal(
     html,
     '<ol>\n<li>one<ul>\n<li>sub</li>\n</ul></li>\n<li>two</li>\n</ol>\n<p>after</p>\n<ul>\n<li>dash</li>\n<li>dash 2</li>\n</ul>\n' +
-      '<ol type="a" start="3">\n<li>letter</li>\n</ol>\n<p>unnumbered</p>',
+      // "c)" is a style <ol type="a"> cannot draw: the marker is written out.
+      `<div style="margin-left:2em">c)${TAB}letter</div>\n<p>unnumbered</p>`,
   );
 });
 
@@ -185,7 +186,7 @@ test('WordPad lists: {\\pntext} and {\\*\\pn \\pnlvlblt / \\pnlvlbody \\pndec}',
 test('lists without a definition: ordered or bullet from the marker text', () => {
   assert.equal(
     render('{\\listtext 5.\\tab}five\\par{\\listtext 6)\\tab}six\\par{\\listtext o\\tab}bullet\\par'),
-    '<ol start="5">\n<li>five</li>\n<li>six</li>\n</ol>\n<ul>\n<li>bullet</li>\n</ul>',
+    `<ol start="5">\n<li>five</li>\n</ol>\n<div style="margin-left:2em">6)${TAB}six</div>\n<ul>\n<li>bullet</li>\n</ul>`,
   );
 });
 
@@ -269,10 +270,10 @@ test('text is escaped; no way for RTF text, field or colour to inject markup', (
   assert.equal(render("a\\'01\\'1fb\\'7f\\par"), '<p>ab</p>');
 });
 
-test('what must not show is skipped: info, stylesheet, headers, footers, footnotes, annotations, field instructions, \\* groups, object data, hidden text', () => {
+test('what must not show is skipped: info, stylesheet, headers, footers, annotations, field instructions, \\* groups, object data, hidden text', () => {
   const html = render(
     '{\\info{\\title T}{\\author A}}{\\stylesheet{\\s1 Heading;}}{\\header hdr}{\\footerr ftr}{\\*\\generator Gen;}' +
-      'body{\\footnote fn}{\\*\\annotation ann}{\\*\\unknown x}{\\v hidden}{\\*\\bkmkstart b}' +
+      'body{\\*\\annotation ann}{\\*\\unknown x}{\\v hidden}{\\*\\bkmkstart b}' +
       '{\\object\\objemb{\\*\\objclass Paint}{\\*\\objdata 0102}{\\result  result}}\\par',
   );
   assert.equal(html, '<p>body result</p>');

@@ -1,5 +1,6 @@
 import { CdoError } from '../errors/cdo-error.js';
 import type { BodyKind } from './body-kind.js';
+import type { HtmlToTextOptions } from 'html-to-text';
 import { createTextToHtml } from './text-to-html.js';
 import { rtfToHtml, rtfToText } from '../rtf/rtf-conversions.js';
 import { rtfSource } from '../rtf/rtf-source.js';
@@ -73,7 +74,7 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
   });
   turndown.use(gfm);
   turndown.remove(['head', 'style', 'script', 'title']);
-  const htmlToText = compile({
+  const htmlToTextOptions = {
     wordwrap: HTML_TO_TEXT_WORDWRAP,
     limits: { maxDepth: HTML_MAX_DEPTH, maxInputLength: 16 * 1024 * 1024, ellipsis: '…' },
     selectors: [
@@ -82,14 +83,18 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
       { selector: 'img', format: 'skip' },
       { selector: 'table.data', format: 'dataTable', options: { uppercaseHeaderCells: false } },
     ],
-  });
+  } satisfies HtmlToTextOptions;
+  const htmlToText = compile(htmlToTextOptions);
+  // The HTML of an RTF document is ours: a tab in it is a \tab of the document, kept in the
+  // text so a label and its value stay apart (elsewhere a tab is layout white space).
+  const rtfHtmlToText = compile({ ...htmlToTextOptions, whitespaceCharacters: ' \r\n\f\u200b' });
   const textToHtml = createTextToHtml();
 
   const edges: EdgeTable = {
     markdown: { html: (input) => sanitize(input, marked.parse(input, { async: false })) },
     html: { markdown: (input) => turndown.turndown(input), text: (input) => htmlToText(input), rtf: encapsulateHtml },
     text: { html: textToHtml, rtf: encapsulateText },
-    rtf: { html: (input) => rtfToHtml(input, textToHtml), text: (input) => rtfToText(input, textToHtml, htmlToText) },
+    rtf: { html: (input) => rtfToHtml(input, textToHtml), text: (input) => rtfToText(input, textToHtml, rtfHtmlToText) },
   };
   return new GraphEngines(edges);
 }

@@ -2,6 +2,7 @@ import type { RtfAlignment, RtfBlock, RtfInline, RtfLink, RtfListItem, RtfParagr
 import { CdoError } from '../errors/cdo-error.js';
 import { RtfReader, type Destination, type GroupState } from './rtf-reader.js';
 import { SPECIAL_CHARACTER_SYMBOLS, SPECIAL_CHARACTER_WORDS } from './rtf-special-characters.js';
+import { symbolFontNamed, type SymbolFontName } from './symbol-fonts.js';
 
 /** Tables nested deeper than this are flattened into the deepest one. */
 const MAX_TABLE_DEPTH = 8;
@@ -76,6 +77,8 @@ interface DocumentState extends GroupState {
   // The field or picture a group belongs to (shared by the groups inside it).
   field: FieldState | undefined;
   picture: PictureState | undefined;
+  /** Inside a `{\footnote …}`: its paragraphs go to the end of the document. */
+  footnote: boolean;
 }
 
 interface OpenTable {
@@ -108,21 +111,29 @@ class DocumentReader extends RtfReader<DocumentState> {
   #elements = 0;
   #maxElements = MAX_ELEMENTS;
 
+  /** Footnote bodies, in order: they follow the document's own text. */
+  readonly #footnotes: RtfParagraph[] = [];
+  /** `\chftn` anchors seen so far: the number of the last footnote. */
+  #footnoteNumber = 0;
+  /** The paragraph a footnote interrupted, taken up again when the footnote ends. */
+  #interrupted: RtfInline[] = [];
+
   constructor() {
     super({
       destination: 'body', uc: 1, font: undefined,
       bold: false, italic: false, underline: false, strike: false, script: undefined, fontSize: DEFAULT_FONT_SIZE,
       color: undefined, background: undefined, hidden: false,
       align: 'left', inTable: false, itap: undefined, listOverride: undefined, listLevel: 0, pn: undefined,
-      field: undefined, picture: undefined,
+      field: undefined, picture: undefined, footnote: false,
     });
   }
 
   run(source: string): RtfBlock[] {
     this.#maxElements = Math.min(MAX_ELEMENTS, 1024 + source.length);
     this.read(source);
+    if (this.state.footnote) this.#endFootnote();
     if (this.#inlines.length > 0) this.#endParagraph();
-    return this.#body;
+    return this.#footnotes.length === 0 ? this.#body : [...this.#body, ...this.#footnotes];
   }
 
   protected override destination(name: string): Destination | undefined {
@@ -146,6 +157,8 @@ class DocumentReader extends RtfReader<DocumentState> {
         return current === 'upr' ? 'body' : undefined;
     }
     if (current !== 'body') return undefined;
+    // Read as body text, set aside (see #bodyWord); one level only, as in Word.
+    if (name === 'footnote' && !this.state.footnote) return 'body';
     switch (name) {
       case 'pict':
       case 'fldinst':
@@ -159,6 +172,16 @@ class DocumentReader extends RtfReader<DocumentState> {
     return undefined;
   }
 
+  /**
+   * Symbol, Wingdings and Webdings show glyphs, not letters: "abg" in Symbol is αβγ. Word
+   * names them so whatever charset it writes; an unknown `\fcharset2` font keeps its bytes.
+   */
+  protected override symbolFont(state: DocumentState): SymbolFontName | undefined {
+    if (state.destination !== 'body' && state.destination !== 'listtext' && state.destination !== 'pntext') return undefined;
+    const name = this.fontName(state);
+    return name === undefined ? undefined : symbolFontNamed(name);
+  }
+
   // Picture data is hex digits: never let a document code page (UTF-16…) reinterpret them.
   protected override codePageFor(state: DocumentState): number {
     return state.destination === 'pict' ? 1252 : super.codePageFor(state);
@@ -166,6 +189,7 @@ class DocumentReader extends RtfReader<DocumentState> {
 
   protected override groupEnded(closed: DocumentState): void {
     const outer = this.state;
+    if (closed.footnote && !outer.footnote) this.#endFootnote();
     if (closed.destination === outer.destination) return;
     if (closed.destination === 'fldinst' && closed.field !== undefined) {
       const href = hyperlinkTarget(closed.field.instruction);
@@ -332,6 +356,8 @@ class DocumentReader extends RtfReader<DocumentState> {
   }
 
   #bodyWord(name: string): void {
+    // A table in a footnote is read as its paragraphs.
+    if (this.state.footnote && (name === 'cell' || name === 'nestcell' || name === 'row' || name === 'nestrow')) name = 'par';
     switch (name) {
       case 'par':
         this.#endParagraph();
@@ -361,8 +387,19 @@ class DocumentReader extends RtfReader<DocumentState> {
         this.#rowBorders = false;
         this.#cellBorderWord = false;
         return;
+      case 'footnote':
+        this.state.footnote = true;
+        this.#interrupted = this.#inlines;
+        this.#inlines = [];
+        return;
+      case 'chftn':
+        // The automatic footnote number: a new one at the anchor, the same one in the footnote.
+        if (!this.state.footnote) this.#footnoteNumber++;
+        if (!this.state.hidden && this.#footnoteNumber > 0) this.#appendText(String(this.#footnoteNumber));
+        return;
       case 'field':
-        this.state.field = { instruction: '', link: undefined };
+        // A field in a link's result (Word nests them) is part of that link unless it is a link itself.
+        this.state.field = { instruction: '', link: this.state.field?.link };
         return;
     }
     if (name.startsWith('clbrdr') || name.startsWith('trbrdr')) {
@@ -554,10 +591,17 @@ class DocumentReader extends RtfReader<DocumentState> {
     return paragraph;
   }
 
-  /** Ordered or not from the list definition; failing that, from the marker the document shows. */
+  /** The paragraph's list item; a numbered one keeps a marker style HTML lists cannot show ("1)"). */
   #listItem(): RtfListItem | undefined {
-    const state = this.state;
     const marker = this.#marker.trim();
+    const item = this.#listItemOf(marker);
+    if (item === undefined || !item.ordered || marker === '' || HTML_LIST_MARKER.test(marker)) return item;
+    return { ...item, marker };
+  }
+
+  /** Ordered or not from the list definition; failing that, from the marker the document shows. */
+  #listItemOf(marker: string): RtfListItem | undefined {
+    const state = this.state;
     if (state.listOverride !== undefined && state.listOverride > 0) {
       const level = state.listLevel;
       const listId = this.#overrides.get(state.listOverride);
@@ -618,7 +662,22 @@ class DocumentReader extends RtfReader<DocumentState> {
     return blocks;
   }
 
+  /** A footnote's last paragraph ends with it; the paragraph it interrupted goes on. */
+  #endFootnote(): void {
+    if (this.#inlines.length > 0) {
+      // Its own paragraph, whatever list or alignment the paragraph around the anchor has.
+      this.#grow();
+      this.#footnotes.push({ kind: 'paragraph', inlines: this.#inlines, align: 'left', list: undefined });
+    }
+    this.#inlines = this.#interrupted;
+    this.#interrupted = [];
+  }
+
   #endParagraph(): void {
+    if (this.state.footnote) {
+      this.#footnotes.push(this.#takeParagraph());
+      return;
+    }
     const depth = this.#depthOf(this.state);
     this.#containerFor(depth).push(this.#takeParagraph());
   }
@@ -656,6 +715,8 @@ function pixels(twips: number, scale: number): number | undefined {
   return px > 0 && Number.isFinite(px) ? px : undefined;
 }
 
+// "1." "a." "iv.": the markers <ol> (with its type) draws itself.
+const HTML_LIST_MARKER = /^(?:\d{1,9}|[a-zA-Z]{1,6})\.$/;
 // "1." "12)" "(3)" "a." "iv)": what a numbered marker looks like.
 const ORDERED_MARKER = /^\(?(?:(\d{1,9})|([a-zA-Z]{1,6}))[.)]$/;
 const ROMAN_DIGITS = new Map([['i', 1], ['v', 5], ['x', 10], ['l', 50], ['c', 100], ['d', 500], ['m', 1000]]);

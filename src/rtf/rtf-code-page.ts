@@ -22,7 +22,6 @@ const TEXT_DECODER_LABELS = new Map<number, string>([
   [50221, 'iso-2022-jp'],
   [50222, 'iso-2022-jp'],
   [54936, 'gb18030'],
-  [65001, 'utf-8'],
 ]);
 
 // Single-byte pages, by iconv-lite name.
@@ -56,7 +55,7 @@ const CHARSET_CODE_PAGES = new Map<number, number>([
 export function codePageOfCharset(charset: number): number | undefined {
   if (CHARSET_CODE_PAGES.has(charset)) return CHARSET_CODE_PAGES.get(charset);
   // Seen in the wild: a code page written where the charset belongs.
-  return TEXT_DECODER_LABELS.has(charset) || ICONV_NAMES.has(charset) ? charset : undefined;
+  return charset === 65001 || TEXT_DECODER_LABELS.has(charset) || ICONV_NAMES.has(charset) ? charset : undefined;
 }
 
 const latin1: ByteDecoder = (bytes) => {
@@ -64,6 +63,49 @@ const latin1: ByteDecoder = (bytes) => {
   for (const byte of bytes) out += String.fromCharCode(byte);
   return out;
 };
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * `\ansicpg65001`: UTF-8, except where the bytes are not UTF-8. Those are characters a
+ * caller already decoded (an RTF string holding "¤" as U+00A4, not as C2 A4); they are
+ * kept as they are instead of becoming U+FFFD.
+ */
+const utf8OrLatin1: ByteDecoder = (bytes) => {
+  try {
+    return fatalUtf8.decode(bytes);
+  } catch {
+    let out = '';
+    let i = 0;
+    while (i < bytes.length) {
+      const length = utf8SequenceLength(bytes, i);
+      out += length === 0 ? String.fromCharCode(bytes[i] ?? 0) : fatalUtf8.decode(bytes.subarray(i, i + length));
+      i += Math.max(1, length);
+    }
+    return out;
+  }
+};
+
+/** The length of the well-formed UTF-8 sequence at `i` (RFC 3629), 0 if there is none. */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i] ?? 0;
+  if (lead < 0x80) return 1;
+  let length: number;
+  let min: number;
+  let max = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) [length, min] = [2, 0x80];
+  else if (lead >= 0xe0 && lead <= 0xef) [length, min, max] = [3, lead === 0xe0 ? 0xa0 : 0x80, lead === 0xed ? 0x9f : 0xbf];
+  else if (lead >= 0xf0 && lead <= 0xf4) [length, min, max] = [4, lead === 0xf0 ? 0x90 : 0x80, lead === 0xf4 ? 0x8f : 0xbf];
+  else return 0;
+  if (i + length > bytes.length) return 0;
+  const second = bytes[i + 1] ?? 0;
+  if (second < min || second > max) return 0;
+  for (let k = 2; k < length; k++) {
+    const next = bytes[i + k] ?? 0;
+    if (next < 0x80 || next > 0xbf) return 0;
+  }
+  return length;
+}
 
 const decoders = new Map<number, ByteDecoder>();
 
@@ -79,6 +121,8 @@ export function decoderForCodePage(codePage: number): ByteDecoder {
   const iconvName = ICONV_NAMES.get(codePage);
   if (codePage === SYMBOL_CODE_PAGE || codePage === 28591) {
     decoder = latin1;
+  } else if (codePage === 65001) {
+    decoder = utf8OrLatin1;
   } else if (label !== undefined) {
     const textDecoder = new TextDecoder(label);
     decoder = (bytes) => textDecoder.decode(bytes);

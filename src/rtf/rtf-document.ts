@@ -38,6 +38,11 @@ export interface RtfListItem {
   number: number | undefined;
   /** `<ol type>`: roman numerals or letters. */
   numbering: 'I' | 'i' | 'A' | 'a' | undefined;
+  /**
+   * The marker as the document shows it ("1)", "(a)", "2.1."), when an HTML list could
+   * not show it so; undefined for bullets and for "1." "a." "iv." style numbers.
+   */
+  marker?: string;
 }
 
 export interface RtfParagraph {

@@ -1,5 +1,6 @@
 import { codePageOfCharset, decoderForCodePage } from './rtf-code-page.js';
 import { RtfTokenizer } from './rtf-tokenizer.js';
+import { symbolFontCharacter, type SymbolFontName } from './symbol-fonts.js';
 
 /**
  * Groups deeper than this are not saved: they share the state of the group at this depth,
@@ -53,7 +54,10 @@ export abstract class RtfReader<S extends GroupState> {
   readonly #stack: S[] = [];
   readonly #fontCharsets = new Map<number, number | undefined>();
   readonly #fontCodePages = new Map<number, number>();
+  readonly #fontNames = new Map<number, string>();
   #fontEntry: number | undefined;
+  /** The name of the font-table entry being read, up to its ';'. */
+  #fontName = '';
   #rgb: number[] | undefined;
   #bytes = new Uint8Array(256);
   #byteCount = 0;
@@ -88,6 +92,20 @@ export abstract class RtfReader<S extends GroupState> {
 
   protected get depth(): number {
     return this.#stack.length;
+  }
+
+  /**
+   * The symbol font whose glyph numbers text in this state is, if it is to be read through
+   * that font's table (undefined: bytes decode in the code page). None by default.
+   */
+  protected symbolFont(_state: S): SymbolFontName | undefined {
+    return undefined;
+  }
+
+  /** The name the current font has in the font table. */
+  protected fontName(state: S): string | undefined {
+    const font = state.font ?? this.defaultFont;
+    return font === undefined ? undefined : this.#fontNames.get(font);
   }
 
   /** The code page text in this state is decoded with: the current font's, else the document's. */
@@ -154,6 +172,8 @@ export abstract class RtfReader<S extends GroupState> {
         const closed = this.state;
         this.state = outer;
         this.groupEnded(closed);
+        // The document's own group closed: whatever follows is not part of it.
+        if (this.#stack.length === 0) break;
         continue;
       }
       if (this.state.destination === 'skip') continue;
@@ -204,10 +224,13 @@ export abstract class RtfReader<S extends GroupState> {
     if (destination === 'fonttbl') return this.#fontTableWord(name, param);
     if (destination === 'colortbl') return this.#colorTableWord(name, param);
     switch (name) {
-      case 'u':
-        this.text(String.fromCharCode((param ?? 0) & 0xffff));
+      case 'u': {
+        const code = (param ?? 0) & 0xffff;
+        const symbolFont = this.symbolFont(this.state);
+        this.text((symbolFont === undefined ? undefined : symbolFontCharacter(symbolFont, code)) ?? String.fromCharCode(code));
         this.#skip = this.state.uc;
         return;
+      }
       case 'uc':
         this.state.uc = Math.max(0, Math.min(MAX_UC, param ?? 1));
         return;
@@ -245,6 +268,7 @@ export abstract class RtfReader<S extends GroupState> {
   #fontTableWord(name: string, param: number | undefined): void {
     if (name === 'f') {
       this.#fontEntry = param;
+      this.#fontName = '';
     } else if (name === 'fcharset' && this.#fontEntry !== undefined && param !== undefined) {
       this.#fontCharsets.set(this.#fontEntry, codePageOfCharset(param));
     } else if (name === 'cpg' && this.#fontEntry !== undefined && param !== undefined && param > 0) {
@@ -261,7 +285,10 @@ export abstract class RtfReader<S extends GroupState> {
 
   #plainText(text: string): void {
     const destination = this.state.destination;
-    if (destination === 'fonttbl') return;
+    if (destination === 'fonttbl') {
+      this.#fontTableText(text);
+      return;
+    }
     if (destination === 'colortbl') {
       for (const char of text) {
         if (char !== ';') continue;
@@ -287,6 +314,17 @@ export abstract class RtfReader<S extends GroupState> {
     }
   }
 
+  #fontTableText(text: string): void {
+    if (this.#fontEntry === undefined) return;
+    const end = text.indexOf(';');
+    // Names are short; a longer "name" is not one the symbol tables would know anyway.
+    if (this.#fontName.length < 64) this.#fontName += end < 0 ? text : text.slice(0, end);
+    if (end >= 0) {
+      this.#fontNames.set(this.#fontEntry, this.#fontName.trim());
+      this.#fontName = '';
+    }
+  }
+
   #byte(byte: number): void {
     if (this.state.destination === 'fonttbl' || this.state.destination === 'colortbl') return;
     if (this.#byteCount === this.#bytes.length) {
@@ -301,6 +339,13 @@ export abstract class RtfReader<S extends GroupState> {
     if (this.#byteCount === 0) return;
     const bytes = this.#bytes.subarray(0, this.#byteCount);
     this.#byteCount = 0;
-    this.text(decoderForCodePage(this.codePageFor(this.state))(bytes));
+    const symbolFont = this.symbolFont(this.state);
+    if (symbolFont === undefined) {
+      this.text(decoderForCodePage(this.codePageFor(this.state))(bytes));
+      return;
+    }
+    let text = '';
+    for (const byte of bytes) text += symbolFontCharacter(symbolFont, byte) ?? String.fromCharCode(byte);
+    this.text(text);
   }
 }

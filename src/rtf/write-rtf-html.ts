@@ -32,7 +32,7 @@ function blocksHtml(blocks: readonly RtfBlock[], separator: string): string {
     listHtml = '';
   };
   for (const block of blocks) {
-    if (block.kind === 'paragraph' && block.list !== undefined) {
+    if (block.kind === 'paragraph' && block.list !== undefined && block.list.marker === undefined) {
       listHtml += listItemHtml(run, block.list, block);
       continue;
     }
@@ -97,6 +97,14 @@ function closeList(list: OpenList | undefined): string {
 
 function paragraphHtml(paragraph: RtfParagraph): string {
   const inner = inlinesHtml(paragraph.inlines);
+  const marker = paragraph.list?.marker;
+  if (marker !== undefined) {
+    // A numbering style <ol> cannot draw ("1)", "(a)", "2.1."): the marker is written out,
+    // as Word's own HTML does, indented by the item's level; a div, so items stay line by line.
+    const indent = `margin-left:${(paragraph.list?.level ?? 0) * 2 + 2}em`;
+    const align = paragraph.align === 'left' ? '' : `;text-align:${paragraph.align}`;
+    return `<div style="${indent}${align}">${escapeHtml(marker)}${TAB_HTML}${inner}</div>`;
+  }
   return `<p${alignStyle(paragraph)}>${inner === '' ? '<br>' : inner}</p>`;
 }
 
