@@ -50,11 +50,16 @@ interface PnState {
   level: number;
   start: number | undefined;
   numbering: RtfListItem['numbering'];
+  /** `{\pntxtb …}` and `{\pntxta …}`: the text before and after the number ("(" and ")"). */
+  before: string;
+  after: string;
 }
 
 interface ListLevel {
   nfc: number;
   start: number;
+  /** `\leveltext`: its length byte, then text with the level numbers as characters 0–8. */
+  template: string;
 }
 
 interface DocumentState extends GroupState {
@@ -113,6 +118,8 @@ class DocumentReader extends RtfReader<DocumentState> {
 
   /** Footnote bodies, in order: they follow the document's own text. */
   readonly #footnotes: RtfParagraph[] = [];
+  /** Item numbers per list and level, for markers no \listtext shows. */
+  readonly #counters = new Map<string, number[]>();
   /** `\chftn` anchors seen so far: the number of the last footnote. */
   #footnoteNumber = 0;
   /** The paragraph a footnote interrupted, taken up again when the footnote ends. */
@@ -156,6 +163,9 @@ class DocumentReader extends RtfReader<DocumentState> {
       case 'ud':
         return current === 'upr' ? 'body' : undefined;
     }
+    // The marker's text, for paragraphs that do not show it in a \listtext or \pntext.
+    if (name === 'leveltext') return current === 'listtable' ? name : undefined;
+    if (name === 'pntxta' || name === 'pntxtb') return current === 'pn' ? name : undefined;
     if (current !== 'body') return undefined;
     // Read as body text, set aside (see #bodyWord); one level only, as in Word.
     if (name === 'footnote' && !this.state.footnote) return 'body';
@@ -222,6 +232,18 @@ class DocumentReader extends RtfReader<DocumentState> {
       case 'pict':
         state.picture?.hex.push(chars);
         return;
+      case 'leveltext': {
+        const level = this.#listLevels?.at(-1);
+        if (level !== undefined && level.template.length < MAX_MARKER_LENGTH) level.template += chars;
+        return;
+      }
+      case 'pntxta':
+      case 'pntxtb': {
+        const pn = state.pn;
+        const key = state.destination === 'pntxta' ? 'after' : 'before';
+        if (pn !== undefined && pn[key].length < MAX_MARKER_LENGTH) pn[key] += chars;
+        return;
+      }
     }
   }
 
@@ -415,7 +437,7 @@ class DocumentReader extends RtfReader<DocumentState> {
         this.#listLevels = [];
         return;
       case 'listlevel':
-        if (this.#listLevels !== undefined && this.#listLevels.length <= MAX_LIST_LEVEL) this.#listLevels.push({ nfc: 0, start: 1 });
+        if (this.#listLevels !== undefined && this.#listLevels.length <= MAX_LIST_LEVEL) this.#listLevels.push({ nfc: 0, start: 1, template: '' });
         return;
       case 'levelnfc': {
         const level = this.#listLevels?.at(-1);
@@ -442,7 +464,7 @@ class DocumentReader extends RtfReader<DocumentState> {
   #pnWord(name: string, param: number | undefined): void {
     const state = this.state;
     if (name === 'pn') {
-      state.pn = { kind: 'ordered', level: 0, start: undefined, numbering: undefined };
+      state.pn = { kind: 'ordered', level: 0, start: undefined, numbering: undefined, before: '', after: '' };
       return;
     }
     const pn = state.pn;
@@ -593,10 +615,48 @@ class DocumentReader extends RtfReader<DocumentState> {
 
   /** The paragraph's list item; a numbered one keeps a marker style HTML lists cannot show ("1)"). */
   #listItem(): RtfListItem | undefined {
-    const marker = this.#marker.trim();
+    const marker = this.#marker.trim() || this.#definedMarker();
     const item = this.#listItemOf(marker);
     if (item === undefined || !item.ordered || marker === '' || HTML_LIST_MARKER.test(marker)) return item;
     return { ...item, marker };
+  }
+
+  /**
+   * The marker a numbered paragraph without `\listtext`/`\pntext` shows, from its list's
+   * `\leveltext` ("\'02\'00);" is the level's number, then ")") or its `\pntxtb`/`\pntxta`,
+   * counting the items as Word does; '' for bullets and unknown lists.
+   */
+  #definedMarker(): string {
+    const state = this.state;
+    if (state.listOverride !== undefined && state.listOverride > 0) {
+      const listId = this.#overrides.get(state.listOverride);
+      const levels = listId === undefined ? undefined : this.#lists.get(listId);
+      const definition = levels?.[state.listLevel];
+      if (levels === undefined || definition === undefined || definition.nfc === 23 || definition.nfc === 255) return '';
+      const numbers = this.#count(`ls${state.listOverride}`, state.listLevel, definition.start);
+      const length = definition.template.charCodeAt(0);
+      let marker = '';
+      for (const char of definition.template.slice(1, 1 + length)) {
+        const code = char.charCodeAt(0);
+        const level = levels[code];
+        marker += code <= MAX_LIST_LEVEL ? formatNumber(numbers[code] ?? level?.start ?? 1, level?.nfc ?? 0) : char;
+      }
+      return marker.trim();
+    }
+    const pn = state.pn;
+    if (pn === undefined || pn.kind !== 'ordered') return '';
+    // Every paragraph repeats its {\*\pn …}: paragraphs that repeat the same one are one list.
+    const number = this.#count(`pn ${pn.numbering} ${pn.start} ${pn.before} ${pn.after}`, pn.level, pn.start ?? 1)[pn.level] ?? 1;
+    return `${pn.before}${formatNumber(number, PN_NFC.get(pn.numbering) ?? 0)}${pn.after}`.trim();
+  }
+
+  /** The numbers of a list's levels once this item, at `level`, is counted. */
+  #count(key: string, level: number, start: number): number[] {
+    let numbers = this.#counters.get(key);
+    if (numbers === undefined) this.#counters.set(key, (numbers = []));
+    numbers[level] = numbers[level] === undefined ? start : (numbers[level] ?? 0) + 1;
+    numbers.length = level + 1;
+    return numbers;
   }
 
   /** Ordered or not from the list definition; failing that, from the marker the document shows. */
@@ -714,6 +774,40 @@ function pixels(twips: number, scale: number): number | undefined {
   const px = Math.round((twips * (scale > 0 ? scale : 100)) / 100 / 15);
   return px > 0 && Number.isFinite(px) ? px : undefined;
 }
+
+// The \levelnfc of each <ol type>.
+const PN_NFC = new Map<RtfListItem['numbering'], number>([['I', 1], ['i', 2], ['A', 3], ['a', 4]]);
+
+/** A list number as \levelnfcN writes it: 0 decimal, 1/2 upper/lower roman, 3/4 upper/lower letter. */
+function formatNumber(number: number, nfc: number): string {
+  if (nfc === 1 || nfc === 2) {
+    const roman = toRoman(number);
+    return nfc === 1 ? roman : roman.toLowerCase();
+  }
+  if (nfc === 3 || nfc === 4) {
+    // a … z, aa … zz (Word repeats the letter).
+    const letter = String.fromCharCode(0x41 + ((Math.max(1, number) - 1) % 26)).repeat(Math.floor((Math.max(1, number) - 1) / 26) + 1);
+    return nfc === 3 ? letter : letter.toLowerCase();
+  }
+  return String(number);
+}
+
+function toRoman(number: number): string {
+  if (number <= 0 || number >= 4000) return String(number);
+  let out = '';
+  let rest = number;
+  for (const [value, digits] of ROMAN_NUMERALS) {
+    while (rest >= value) {
+      out += digits;
+      rest -= value;
+    }
+  }
+  return out;
+}
+
+const ROMAN_NUMERALS: readonly [number, string][] = [
+  [1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'], [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I'],
+];
 
 // "1." "a." "iv.": the markers <ol> (with its type) draws itself.
 const HTML_LIST_MARKER = /^(?:\d{1,9}|[a-zA-Z]{1,6})\.$/;
