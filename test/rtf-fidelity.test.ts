@@ -116,6 +116,11 @@ test('\\tab keeps a label and its value apart: a tab in the text, preserved spac
   assert.equal(await text(doc(body)), 'Name:\tAnn\n\nTotal:\t\t5');
 });
 
+test('tabs in Outlook\'s encapsulated HTML are layout white space, as in any HTML body: not kept in the text', async () => {
+  const source = String.raw`{\rtf1\ansi\fromhtml1 {\*\htmltag <p>}Name:{\*\htmltag \tab </p>\par\tab <p>}Ann{\*\htmltag </p>}}`;
+  assert.equal(await text(source), 'Name:\n\nAnn');
+});
+
 test('footnotes: the anchor keeps its number, the bodies follow the text (in the HTML and the text)', async () => {
   const body = String.raw`Footnote appears here{\cs17\super\chftn}{\footnote\pard\plain{\cs17\super\chftn} First note.}` +
     String.raw` and the paragraph goes on.\par Second{\super\chftn{\footnote\pard\plain{\super\chftn} Two\par in two paragraphs.}}\par After.\par`;

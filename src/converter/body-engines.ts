@@ -85,8 +85,8 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
     ],
   } satisfies HtmlToTextOptions;
   const htmlToText = compile(htmlToTextOptions);
-  // The HTML of an RTF document is ours: a tab in it is a \tab of the document, kept in the
-  // text so a label and its value stay apart (elsewhere a tab is layout white space).
+  // The HTML we render from a plain RTF document: a tab in it is a \tab of the document, kept
+  // in the text so a label and its value stay apart (elsewhere a tab is layout white space).
   const rtfHtmlToText = compile({ ...htmlToTextOptions, whitespaceCharacters: ' \r\n\f\u200b' });
   const textToHtml = createTextToHtml();
 
@@ -94,7 +94,7 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
     markdown: { html: (input) => sanitize(input, marked.parse(input, { async: false })) },
     html: { markdown: (input) => turndown.turndown(input), text: (input) => htmlToText(input), rtf: encapsulateHtml },
     text: { html: textToHtml, rtf: encapsulateText },
-    rtf: { html: (input) => rtfToHtml(input, textToHtml), text: (input) => rtfToText(input, textToHtml, rtfHtmlToText) },
+    rtf: { html: (input) => rtfToHtml(input, textToHtml), text: (input) => rtfToText(input, textToHtml, htmlToText, rtfHtmlToText) },
   };
   return new GraphEngines(edges);
 }

@@ -23,14 +23,19 @@ export function rtfToHtml(input: string, textToHtml: Convert): string {
   }
 }
 
-/** RTF → text: encapsulated text as it was; anything else through its HTML. */
-export function rtfToText(input: string, textToHtml: Convert, htmlToText: Convert): string {
+/**
+ * RTF → text: encapsulated text as it was; anything else through its HTML. Outlook's own
+ * HTML goes through `htmlToText`; the HTML rendered from a plain document through
+ * `renderedHtmlToText`, which may keep what only that HTML means (its tabs are \tab).
+ */
+export function rtfToText(input: string, textToHtml: Convert, htmlToText: Convert, renderedHtmlToText: Convert = htmlToText): string {
   const source = rtfSource(input);
-  if (encapsulatedKind(source) === 'text') return extractTextFromRtf(source);
-  const html = rtfToHtml(source, textToHtml);
+  const kind = encapsulatedKind(source);
+  if (kind === 'text') return extractTextFromRtf(source);
+  const html = kind === 'html' ? extractHtmlFromRtf(source) : renderRtfToHtml(source);
   // The HTML of an RTF document can be larger than the RTF; html→text would cut it short.
   if (html.length > MAX_CONVERT_INPUT_LENGTH) {
     throw new CdoError('CDO_E_STRING_TOO_LONG', `RTF: its HTML is longer than ${MAX_CONVERT_INPUT_LENGTH} characters`);
   }
-  return htmlToText(html);
+  return kind === 'html' ? htmlToText(html) : renderedHtmlToText(html);
 }
