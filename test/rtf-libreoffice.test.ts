@@ -164,16 +164,8 @@ test('RTF → text against LibreOffice over the corpus, and where LibreOffice de
   });
   const out = await libreOfficeText([...corpus.map((name) => join(CORPUS, name)), ...departures.map((c) => c.file)], work);
 
-  // Issue #19 item 1 (text under more than 256 nested elements cut to "…") belongs to the html→text
-  // engine. While the engine still cuts, the one corpus file it affects is reported as a
-  // known failure (todo), not passed; once the engine flattens deep levels it is checked in full.
-  const deep = `${'<span>'.repeat(5_000)}deepword${'</span>'.repeat(5_000)}`;
-  const engineCutsDeepText = !String(await engines.convert(deep, 'html', 'text')).includes('deepword');
-  const deepNesting = new Set(engineCutsDeepText ? ['rtfpipe-Issue52.rtf'] : []);
-
   for (const name of corpus) {
-    const todo = deepNesting.has(name) ? '#19 item 1: the html→text engine cuts text nested past 256 elements' : undefined;
-    await t.test(name, { todo }, async (st) => {
+    await t.test(name, async (st) => {
       const input = readFileSync(join(CORPUS, name), 'latin1');
       const source = rtfSource(input);
       const kind = encapsulatedKind(source);

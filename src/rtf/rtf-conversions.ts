@@ -23,12 +23,17 @@ export function rtfToHtml(input: string, textToHtml: Convert): string {
   }
 }
 
+// Stands for a document tab while its rendered HTML goes through html→text, which would
+// collapse a tab like any white space. The writer drops C0 controls from the document's
+// text, so this one can only be a tab.
+const TAB_MARK = '\u0001';
+
 /**
- * RTF → text: encapsulated text as it was; anything else through its HTML. Outlook's own
- * HTML goes through `htmlToText`; the HTML rendered from a plain document through
- * `renderedHtmlToText`, which may keep what only that HTML means (its tabs are \tab).
+ * RTF → text: encapsulated text as it was; anything else through its HTML. The tabs of a
+ * plain document (`\tab`) stay tabs, so a label and its value stay apart; in Outlook's own
+ * HTML a tab is layout white space, as in any HTML body.
  */
-export function rtfToText(input: string, textToHtml: Convert, htmlToText: Convert, renderedHtmlToText: Convert = htmlToText): string {
+export function rtfToText(input: string, textToHtml: Convert, htmlToText: Convert): string {
   const source = rtfSource(input);
   const kind = encapsulatedKind(source);
   if (kind === 'text') return extractTextFromRtf(source);
@@ -37,5 +42,6 @@ export function rtfToText(input: string, textToHtml: Convert, htmlToText: Conver
   if (html.length > MAX_CONVERT_INPUT_LENGTH) {
     throw new CdoError('CDO_E_STRING_TOO_LONG', `RTF: its HTML is longer than ${MAX_CONVERT_INPUT_LENGTH} characters`);
   }
-  return kind === 'html' ? htmlToText(html) : renderedHtmlToText(html);
+  if (kind === 'html') return htmlToText(html);
+  return htmlToText(html.replaceAll('\t', TAB_MARK)).replaceAll(TAB_MARK, '\t');
 }
