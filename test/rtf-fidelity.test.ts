@@ -116,6 +116,12 @@ test('\\tab keeps a label and its value apart: a tab in the text, preserved spac
   assert.equal(await text(doc(body)), 'Name:\tAnn\n\nTotal:\t\t5');
 });
 
+test('a control character in the document never turns into a tab (only \\tab is one)', async () => {
+  const out = await text(doc(String.raw`a\uc0\u1 b\'01c`));
+  assert.ok(!out.includes('\t') && !out.includes('\u0001'), JSON.stringify(out));
+  assert.equal(out, 'abc');
+});
+
 test('tabs in Outlook\'s encapsulated HTML are layout white space, as in any HTML body: not kept in the text', async () => {
   const source = String.raw`{\rtf1\ansi\fromhtml1 {\*\htmltag <p>}Name:{\*\htmltag \tab </p>\par\tab <p>}Ann{\*\htmltag </p>}}`;
   assert.equal(await text(source), 'Name:\n\nAnn');
