@@ -3,6 +3,8 @@ import { CdoError } from './errors/cdo-error.js';
 import { Mailer } from './mailer.js';
 import type { TransportSpec } from './transports/create-transport.js';
 import { DEFAULT_PICKUP_DIRECTORY } from './transports/pickup-transport.js';
+import { transportPools } from './transports/transport-pools.js';
+import { setUrlAccess, type UrlAccessOptions } from './cdosys/url-access.js';
 
 export interface ConfigureOptions {
   /** A URL (`smtp://…`, `pickup:DIR`, `memory:` …), a nodemailer transport or options. */
@@ -17,9 +19,11 @@ export interface ConfigureOptions {
   readonly smtputf8?: boolean;
   /** The drop directory CDONTS.Session reads (default ./mailroot/drop, or CDONTS_DROP_DIR). */
   readonly dropDirectory?: string;
+  /** http(s) URLs CDO.Message may fetch (AddAttachment, AddRelatedBodyPart, CreateMHTMLBody); none unless listed. */
+  readonly urlAccess?: UrlAccessOptions;
 }
 
-const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory']);
+const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory', 'urlAccess']);
 
 export const DEFAULT_DROP_DIRECTORY = './mailroot/drop';
 
@@ -45,6 +49,7 @@ export function configure(options: ConfigureOptions): void {
     if (!KNOWN_OPTIONS.has(key)) throw new CdoError('CDO_E_INVALID_PARAMETER', `configure(): unknown option ${JSON.stringify(key)}`);
   }
   if (options.converterLingerMs !== undefined) converter.setLinger(options.converterLingerMs);
+  if ('urlAccess' in options) setUrlAccess(options.urlAccess);
   const next = { ...settings, ...options };
   const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined || options.smtputf8 !== undefined;
   if (replacement) {
@@ -68,6 +73,7 @@ export function getDefaultMailer(): Mailer {
 export async function close(): Promise<void> {
   retire();
   while (retiring.size > 0) await Promise.allSettled([...retiring]);
+  await transportPools.close();
   await converter.close();
 }
 
@@ -77,6 +83,16 @@ function retire(): void {
   current = undefined;
   retiring.add(closing);
   void closing.then(() => retiring.delete(closing));
+}
+
+/** The pickup directory of the default: configure(), then CDONTS_PICKUP_DIR, then ./mailroot/pickup. */
+export function getPickupDirectory(): string {
+  return settings.pickupDirectory ?? nonEmpty(process.env['CDONTS_PICKUP_DIR']) ?? DEFAULT_PICKUP_DIRECTORY;
+}
+
+/** The configured attachment root and SMTPUTF8 switch (CDO.Message's pools use them too). */
+export function getSendSettings(): { readonly attachmentRoot: string | undefined; readonly smtputf8: boolean | undefined } {
+  return { attachmentRoot: settings.attachmentRoot, smtputf8: settings.smtputf8 };
 }
 
 function createDefaultMailer(options: ConfigureOptions): Mailer {
