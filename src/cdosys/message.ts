@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { SendMailOptions } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { serialize } from './serialize.js';
 import { formatAddressList, formatMailbox, parseAddressList, type Mailbox } from '../address-list.js';
 import { resolveAttachmentPath } from '../attachment-path.js';
 import { charsetOf, encodeInCodePage, DEFAULT_CODE_PAGE } from '../code-pages.js';
@@ -339,9 +339,9 @@ export class Message implements CharsetOwner {
     let raw: Buffer | undefined;
     const finish = async (options: SendMailOptions): Promise<SendMailOptions> => {
       const finished = await this.#finish(options, snapshot);
-      raw = await new MailComposer(finished).compile().build();
-      const envelope = new MailComposer(finished).compile().getEnvelope();
-      const out: SendMailOptions = { raw, envelope, messageId: snapshot.messageId };
+      const serialized = await serialize(finished);
+      raw = serialized.raw;
+      const out: SendMailOptions = { raw, envelope: serialized.envelope, messageId: snapshot.messageId };
       if (finished.dsn !== undefined) out.dsn = finished.dsn;
       return out;
     };
@@ -378,7 +378,7 @@ export class Message implements CharsetOwner {
       } finally {
         await lease?.release();
       }
-      text = (await new MailComposer(await this.#finish(options, snapshot)).compile().build()).toString('latin1');
+      text = (await serialize(await this.#finish(options, snapshot))).raw.toString('latin1');
     }
     const stream = text;
     return { ReadText: () => stream, Size: stream.length };
