@@ -20,7 +20,7 @@ export interface ConfigureOptions {
   /** The drop directory CDONTS.Session reads (default ./mailroot/drop, or CDONTS_DROP_DIR). */
   readonly dropDirectory?: string;
   /** http(s) URLs CDO.Message may fetch (AddAttachment, AddRelatedBodyPart, CreateMHTMLBody); none unless listed. */
-  readonly urlAccess?: UrlAccessOptions;
+  readonly urlAccess?: UrlAccessOptions | undefined;
 }
 
 const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory', 'urlAccess']);

@@ -79,15 +79,16 @@ export async function fetchAllowed(url: string): Promise<{ bytes: Buffer; conten
     if (status === 404) throw drain(response, new CdoError('CDO_E_NOT_FOUND', `${redact(current)}: 404 Not Found`));
     if (status === 401 || status === 403) throw drain(response, new CdoError('CDO_E_NO_ACCESS', `${redact(current)}: ${status} access denied`));
     if (status !== 200) throw drain(response, new CdoError('CDO_E_CALL_FAILED', `${redact(current)}: HTTP ${status}`));
-    const bytes = await readCapped(response, access?.maxBytes ?? DEFAULT_MAX_BYTES, current);
+    const bytes = await readCapped(response, access?.maxBytes ?? DEFAULT_MAX_BYTES, current, deadline);
     return { bytes, contentType: response.headers['content-type'], url: current };
   }
   throw new CdoError('CDO_E_NO_ACCESS', `${redact(url)}: more than ${MAX_REDIRECTS} redirects`);
 }
 
+/** Only an IP literal names a private address: a name (even localhost) could be re-pointed by DNS. */
 function prefixNamesPrivateHost(prefix: string): boolean {
   const host = new URL(prefix).hostname.replace(/^\[|\]$/gu, '');
-  return host === 'localhost' || (isIP(host) !== 0 && isPrivate(host));
+  return isIP(host) !== 0 && isPrivate(host);
 }
 
 function isPrivate(address: string): boolean {
@@ -136,8 +137,13 @@ function get(url: string, privateAllowed: boolean, deadline: number): Promise<In
   });
 }
 
-function readCapped(response: IncomingMessage, maxBytes: number, url: string): Promise<Buffer> {
+function readCapped(response: IncomingMessage, maxBytes: number, url: string, deadline: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      response.destroy();
+      reject(new CdoError('CDO_E_TIMEOUT', `${redact(url)}: the body did not arrive within urlAccess.timeoutMs`));
+    }, Math.max(1, deadline - Date.now()));
+    response.once('close', () => clearTimeout(timer));
     const chunks: Buffer[] = [];
     let size = 0;
     response.on('data', (chunk: Buffer) => {
