@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 import {
@@ -36,6 +36,17 @@ function smtpConfiguration(sink: SmtpSink, extra: Record<string, unknown> = {}):
   for (const [name, value] of Object.entries(extra)) cfg.Fields.Item(name.includes(':') ? name : F + name).Value = value;
   cfg.Fields.Update();
   return cfg;
+}
+
+/** A Message to the sink, with `dir` as the attachment root for the rest of the test. */
+function rootedMessage(t: TestContext, dir: string, sink: SmtpSink): Message {
+  configure({ attachmentRoot: dir });
+  t.after(() => configure({ attachmentRoot: undefined as unknown as string }));
+  const m = new Message();
+  m.Configuration = smtpConfiguration(sink);
+  m.From = 'a@example.com';
+  m.To = 'b@example.com';
+  return m;
 }
 
 test('authenticated SMTP through Configuration fields; a refused logon is 0x80040215 with the CDOSYS text', async (t) => {
@@ -270,13 +281,8 @@ test('CreateMHTMLBody from a local file with images and a style sheet; the suppr
   await writeFile(join(dir, 'img', 'logo.png'), png);
   await writeFile(join(dir, 'style.css'), 'p { color: red }');
   await writeFile(join(dir, 'letter.htm'), '<html><head><link rel="stylesheet" href="style.css"></head><body background="img/logo.png"><p>Dear customer</p><img src="img/logo.png" alt="logo"><img src="https://example.com/remote.png"></body></html>');
-  configure({ attachmentRoot: dir });
-  t.after(() => configure({ attachmentRoot: undefined as unknown as string }));
   // m.CreateMHTMLBody "file:///srv/mail/letter.htm", cdoSuppressNone
-  const m = new Message();
-  m.Configuration = smtpConfiguration(sink);
-  m.From = 'a@example.com';
-  m.To = 'b@example.com';
+  const m = rootedMessage(t, dir, sink);
   m.Subject = 'MHTML';
   await m.CreateMHTMLBody(`file://${join(dir, 'letter.htm')}`, cdoSuppressNone);
   assert.match(m.HTMLBody, /src="cid:[0-9a-f]+@cdonts"/u);
@@ -311,12 +317,7 @@ test('AddAttachment + AddRelatedBodyPart: paths and file:// URLs, checked at onc
   await writeFile(join(dir, 'invoice.pdf'), '%PDF-1.4 fake');
   await writeFile(join(dir, 'logo.gif'), Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'));
   await writeFile(join(dir, 'map.gif'), Buffer.from('GIF89a\x02\x00\x02\x00', 'latin1'));
-  configure({ attachmentRoot: dir });
-  t.after(() => configure({ attachmentRoot: undefined as unknown as string }));
-  const m = new Message();
-  m.Configuration = smtpConfiguration(sink);
-  m.From = 'a@example.com';
-  m.To = 'b@example.com';
+  const m = rootedMessage(t, dir, sink);
   m.HTMLBody = '<p><img src="cid:logo.gif"> <img src="map.gif"></p>';
   // Set bp = m.AddAttachment("C:\files\invoice.pdf")
   // bp.Fields("urn:schemas:mailheader:content-disposition") = "attachment; filename=""Rechnung.pdf""" : bp.Fields.Update
