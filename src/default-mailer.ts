@@ -21,9 +21,23 @@ export interface ConfigureOptions {
   readonly dropDirectory?: string;
   /** http(s) URLs CDO.Message may fetch (AddAttachment, AddRelatedBodyPart, CreateMHTMLBody); none unless listed. */
   readonly urlAccess?: UrlAccessOptions | undefined;
+  /**
+   * CDO.Configuration smtpauthenticate = 2 (cdoNTLM): a transport that can log on with NTLM,
+   * made for the configured server. Without it, NTLM is CDO_E_NO_SUPPORT.
+   */
+  readonly ntlmTransport?: ((server: NtlmServer) => TransportSpec) | undefined;
 }
 
-const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory', 'urlAccess']);
+/** What an ntlmTransport factory is told about the server a Configuration names. */
+export interface NtlmServer {
+  readonly host: string;
+  readonly port: number;
+  /** 'implicit' (465), 'starttls' (required) or 'none', as smtpusessl says. */
+  readonly tls: 'implicit' | 'starttls' | 'none';
+  readonly timeoutMs: number;
+}
+
+const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory', 'urlAccess', 'ntlmTransport']);
 
 export const DEFAULT_DROP_DIRECTORY = './mailroot/drop';
 
@@ -50,6 +64,7 @@ export function configure(options: ConfigureOptions): void {
   }
   if (options.converterLingerMs !== undefined) converter.setLinger(options.converterLingerMs);
   if ('urlAccess' in options) setUrlAccess(options.urlAccess);
+  if (options.ntlmTransport !== undefined && typeof options.ntlmTransport !== 'function') throw new CdoError('CDO_E_INVALID_PARAMETER', 'configure(): ntlmTransport is a function (server) => transport');
   const next = { ...settings, ...options };
   const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined || options.smtputf8 !== undefined;
   if (replacement) {
@@ -91,8 +106,8 @@ export function getPickupDirectory(): string {
 }
 
 /** The configured attachment root and SMTPUTF8 switch (CDO.Message's pools use them too). */
-export function getSendSettings(): { readonly attachmentRoot: string | undefined; readonly smtputf8: boolean | undefined } {
-  return { attachmentRoot: settings.attachmentRoot, smtputf8: settings.smtputf8 };
+export function getSendSettings(): { readonly attachmentRoot: string | undefined; readonly smtputf8: boolean | undefined; readonly ntlmTransport: ConfigureOptions['ntlmTransport'] } {
+  return { attachmentRoot: settings.attachmentRoot, smtputf8: settings.smtputf8, ntlmTransport: settings.ntlmTransport };
 }
 
 function createDefaultMailer(options: ConfigureOptions): Mailer {

@@ -517,3 +517,21 @@ test('createObject: CDO ProgIDs in any case, members case-insensitive, Fields ca
   assert.equal(m.HTMLBody, '<p>x</p>');
   assert.ok(createObject('CDO.DropDirectory'));
 });
+
+test('smtpauthenticate = cdoNTLM goes through configure({ ntlmTransport }) when the application gives one', async (t) => {
+  const sink = await startSmtpSink();
+  t.after(() => sink.close());
+  const asked: unknown[] = [];
+  // The application's NTLM-capable transport; here a plain one to the sink, to see the hook is used with the fields' server.
+  configure({ ntlmTransport: (server) => (asked.push(server), { host: server.host, port: server.port, ignoreTLS: true }) });
+  t.after(() => configure({ ntlmTransport: undefined }));
+  const m = new Message();
+  m.Configuration = smtpConfiguration(sink, { smtpauthenticate: cdoNTLM, smtpconnectiontimeout: 7 });
+  m.From = 'a@example.com';
+  m.To = 'b@example.com';
+  m.TextBody = 'ntlm';
+  await m.Send();
+  assert.deepEqual(asked, [{ host: '127.0.0.1', port: sink.port, tls: 'none', timeoutMs: 7000 }]);
+  assert.equal(sink.messages.length, 1);
+  assert.equal(transportStats().find((p) => p.settings['port'] === sink.port)?.settings['kind'], 'ntlm');
+});

@@ -82,7 +82,7 @@ export class Configuration {
     const server = text(this.value('smtpserver'));
     if (usingRaw === undefined && server === undefined && this.value('smtpserverpickupdirectory') === undefined) return { kind: 'default' };
     const using = usingRaw === undefined ? (server === undefined ? 1 : 2) : integer(usingRaw);
-    const { attachmentRoot, smtputf8 } = getSendSettings();
+    const { attachmentRoot, smtputf8, ntlmTransport } = getSendSettings();
     if (using === 1) {
       const directory = resolve(text(this.value('smtpserverpickupdirectory')) ?? getPickupDirectory());
       return {
@@ -97,11 +97,21 @@ export class Configuration {
     const ssl = boolean(this.value('smtpusessl'));
     const authRaw = this.value('smtpauthenticate');
     const auth = authRaw === undefined ? 0 : integer(authRaw);
-    if (auth === 2) throw new CdoError('CDO_E_NO_SUPPORT', 'smtpauthenticate 2 (cdoNTLM) logs on with the Windows process identity, which Node has not; use 1 (cdoBasic) with sendusername and sendpassword');
-    if (auth !== 0 && auth !== 1) throw new CdoError('CDO_E_INVALID_PARAMETER', `smtpauthenticate must be 0 (cdoAnonymous), 1 (cdoBasic) or 2 (cdoNTLM), got ${JSON.stringify(authRaw)}`);
+    if (auth !== 0 && auth !== 1 && auth !== 2) throw new CdoError('CDO_E_INVALID_PARAMETER', `smtpauthenticate must be 0 (cdoAnonymous), 1 (cdoBasic) or 2 (cdoNTLM), got ${JSON.stringify(authRaw)}`);
     const timeoutRaw = this.value('smtpconnectiontimeout');
     const timeoutS = timeoutRaw === undefined ? DEFAULT_TIMEOUT_S : integer(timeoutRaw);
     if (!Number.isInteger(timeoutS) || timeoutS < 1) throw new CdoError('CDO_E_INVALID_PARAMETER', `smtpconnectiontimeout is in seconds, at least 1, got ${JSON.stringify(timeoutRaw)}`);
+    const tls: 'implicit' | 'starttls' | 'none' = ssl ? (port === 465 ? 'implicit' : 'starttls') : 'none';
+    if (auth === 2) {
+      // NTLM logs on with the Windows process identity: only a transport the application
+      // configured for it can do that.
+      if (ntlmTransport === undefined) throw new CdoError('CDO_E_NO_SUPPORT', 'smtpauthenticate 2 (cdoNTLM) needs configure({ ntlmTransport }); or use 1 (cdoBasic) with sendusername and sendpassword');
+      const target = { host: server, port, tls, timeoutMs: timeoutS * 1000 } as const;
+      return {
+        kind: 'pool',
+        request: { key: JSON.stringify(['ntlm', server, port, tls, timeoutS, attachmentRoot ?? '', smtputf8 ?? false]), settings: { kind: 'ntlm', host: server, port, tls, timeoutSeconds: timeoutS }, transport: ntlmTransport(target), attachmentRoot, smtputf8 },
+      };
+    }
     const user = auth === 1 ? (text(this.value('sendusername')) ?? '') : '';
     const password = auth === 1 ? (text(this.value('sendpassword')) ?? '') : '';
     const ca = text(this.#values.get(fieldKey(TLS_CA_FIELD))?.value);
@@ -122,7 +132,7 @@ export class Configuration {
     // As bytes: certificate data is not SMTP command text, and the option guard checks strings.
     if (ca !== undefined) transport['tls'] = { ca: Buffer.from(ca) };
     const secret = createHash('sha256').update(`${password}\0${ca ?? ''}`).digest('hex');
-    const settings: Record<string, string | number | boolean> = { kind: 'smtp', host: server, port, tls: ssl ? (port === 465 ? 'implicit' : 'starttls') : 'none', timeoutSeconds: timeoutS };
+    const settings: Record<string, string | number | boolean> = { kind: 'smtp', host: server, port, tls, timeoutSeconds: timeoutS };
     if (auth === 1) settings['user'] = user;
     return {
       kind: 'pool',
