@@ -535,3 +535,42 @@ test('smtpauthenticate = cdoNTLM goes through configure({ ntlmTransport }) when 
   assert.equal(sink.messages.length, 1);
   assert.equal(transportStats().find((p) => p.settings['port'] === sink.port)?.settings['kind'], 'ntlm');
 });
+
+test('HTMLBody then MimeFormatted = False: the generated text is sent alone, the HTML is not', async (t) => {
+  const sink = await startSmtpSink();
+  t.after(() => sink.close());
+  const m = new Message();
+  m.Configuration = smtpConfiguration(sink);
+  m.From = 'a@example.com';
+  m.To = 'b@example.com';
+  m.HTMLBody = '<p>Generated <b>text</b></p>';
+  m.MimeFormatted = false; // at once, before the conversion has finished
+  await m.Send();
+  const parsed = await parseMail(sink.messages[0]?.raw ?? Buffer.alloc(0));
+  assert.equal(parsed.text?.trim(), 'Generated text');
+  assert.equal(parsed.html, false);
+});
+
+test('a refused recipient is 0x8004020F with the server reply; an unreachable server is 0x80040213; the Message stays usable', async (t) => {
+  const sink = await startSmtpSink({ rejectRecipient: (address) => (address.startsWith('nobody') ? { code: 550, message: 'No such user here' } : undefined) });
+  t.after(() => sink.close());
+  const m = new Message();
+  m.Configuration = smtpConfiguration(sink);
+  m.From = 'a@example.com';
+  m.To = 'nobody@example.com';
+  m.TextBody = 'x';
+  await assert.rejects(m.Send(), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_RECIPIENTS_REJECTED' && e.number === -2147220977 && /^The server rejected one or more recipient addresses\. The server response was: .*550 No such user here/u.test(e.message));
+  m.To = 'somebody@example.com';
+  await m.Send();
+  assert.equal(sink.messages.length, 1);
+
+  const closed = await startSmtpSink();
+  const port = closed.port;
+  await closed.close();
+  const n = new Message();
+  n.Configuration = smtpConfiguration({ port } as SmtpSink, { smtpconnectiontimeout: 5 });
+  n.From = 'a@example.com';
+  n.To = 'b@example.com';
+  n.TextBody = 'x';
+  await assert.rejects(n.Send(), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_FAILED_TO_CONNECT' && e.message.startsWith('The transport failed to connect to the server.'));
+});

@@ -192,13 +192,8 @@ export class Message implements CharsetOwner {
   /** Rule 4: MimeFormatted off turns AutoGenerateTextBody off; the HTML is then not sent. */
   set MimeFormatted(value: boolean) {
     this.#mime = toBoolean(value, 'MimeFormatted');
-    if (!this.#mime) {
-      if (this.#textSource === 'generated') {
-        this.#text = this.#generated?.value ?? '';
-        this.#textSource = 'script';
-      }
-      this.#autoGenerate = false;
-    }
+    // The text generated so far stays the text (Send waits for it); it is no longer regenerated.
+    if (!this.#mime) this.#autoGenerate = false;
   }
 
   /**
@@ -399,7 +394,7 @@ export class Message implements CharsetOwner {
       headers.push(header);
     }
     const html = this.#mime && this.#html !== '';
-    if (this.#textSource === 'generated' && this.#generated !== undefined && html) await this.#generated.text; // a failed conversion fails Send
+    if (this.#textSource === 'generated' && this.#generated !== undefined) await this.#generated.text; // a failed conversion fails Send
     const fileParts = this.#attachmentList.filter((p) => p.source?.kind === 'file');
     const attachments: AttachmentSpec[] = fileParts.map((p) => ({ path: (p.source as { path: string }).path, fileName: p.FileName || 'attachment', encoding: undefined }));
     const related = this.#mime && html ? this.#related.filter((r) => r.part.source?.kind === 'file') : [];
