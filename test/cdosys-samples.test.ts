@@ -329,7 +329,10 @@ test('AddAttachment + AddRelatedBodyPart: paths and file:// URLs, checked at onc
   m.AddAttachment(`file://${join(dir, 'logo.gif')}`);
   // m.AddRelatedBodyPart "C:\img\logo.gif", "logo.gif", cdoRefTypeId
   m.AddRelatedBodyPart(join(dir, 'logo.gif'), 'logo.gif', cdoRefTypeId);
-  m.AddRelatedBodyPart(join(dir, 'map.gif'), 'map.gif', cdoRefTypeLocation);
+  // A public script's pattern: cdoRefTypeLocation, then an explicit Content-ID "for Yahoo webmail".
+  const map = m.AddRelatedBodyPart(join(dir, 'map.gif'), 'map.gif', cdoRefTypeLocation);
+  map.Fields('urn:schemas:mailheader:Content-ID').Value = '<map.gif>';
+  map.Fields.Update();
   assert.equal(m.Attachments.Count, 2);
   assert.equal(m.Attachments.Item(1).FileName, 'Rechnung.pdf');
   const names = [...m.Attachments].map((p) => p.FileName);
@@ -343,7 +346,7 @@ test('AddAttachment + AddRelatedBodyPart: paths and file:// URLs, checked at onc
   assert.equal(pdf?.size, '%PDF-1.4 changed after AddAttachment'.length, 'bytes are read at Send');
   const related = py.parts.filter((p) => p.type === 'image/gif' && p.filename !== 'logo.gif' || (p.cid === '<logo.gif>'));
   assert.ok(related.some((p) => p.cid === '<logo.gif>' && p.location === null), 'cdoRefTypeId: a Content-ID, no Content-Location');
-  assert.ok(py.parts.some((p) => p.location === 'map.gif'), 'cdoRefTypeLocation: a Content-Location');
+  assert.ok(py.parts.some((p) => p.location === 'map.gif' && p.cid === '<map.gif>'), 'cdoRefTypeLocation: a Content-Location, and the Content-ID the script set');
   assert.equal(py.defects, 0);
   // Attachments.Delete / DeleteAll
   m.Attachments.Delete(2);
