@@ -5,6 +5,7 @@ import { CdoError } from '../errors/cdo-error.js';
  * pass them, taken as the value they wrap. Anything else is returned unchanged.
  */
 export function primitive(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value; // the common case, first
   if (value instanceof String || value instanceof Number || value instanceof Boolean) return value.valueOf();
   return value;
 }
