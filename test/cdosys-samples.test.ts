@@ -577,3 +577,26 @@ test('a refused recipient is 0x8004020F with the server reply; an unreachable se
   n.TextBody = 'x';
   await assert.rejects(n.Send(), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_FAILED_TO_CONNECT' && e.message.startsWith('The transport failed to connect to the server.'));
 });
+
+test('ContentTransferEncoding of the text and HTML parts; a bad one is 0x800CCE1D', async (t) => {
+  const sink = await startSmtpSink();
+  t.after(() => sink.close());
+  const dir = await tempDir(t);
+  const m = new Message();
+  m.Configuration = smtpConfiguration(sink);
+  m.From = 'a@example.com';
+  m.To = 'b@example.com';
+  m.HTMLBody = '<p>Grüße</p>';
+  m.TextBody = 'Grüße';
+  // m.TextBodyPart.ContentTransferEncoding = "base64" : m.HTMLBodyPart.ContentTransferEncoding = "quoted-printable"
+  m.TextBodyPart.ContentTransferEncoding = 'BASE64';
+  m.HTMLBodyPart.ContentTransferEncoding = 'quoted-printable';
+  assert.equal(m.TextBodyPart.ContentTransferEncoding, 'base64');
+  assert.throws(() => (m.TextBodyPart.ContentTransferEncoding = 'rot13'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_ENCODING_TYPE' && e.hresult === 0x800cce1d);
+  await m.Send();
+  const raw = sink.messages[0]?.raw.toString('latin1') ?? '';
+  assert.match(raw, /Content-Type: text\/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64/iu);
+  assert.match(raw, /Content-Type: text\/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable/u);
+  const py = await pythonMail(sink.messages[0]?.raw ?? Buffer.alloc(0), dir);
+  assert.equal(py.parts.find((p) => p.type === 'text/plain')?.text, 'Grüße');
+});
