@@ -18,6 +18,7 @@ const QUOTED_LOCAL = /^"(?:[\u0020\u0021\u0023-\u005b\u005d-\u007e\u0080-\uffff]
 const ADDRESS_LITERAL = /^\[(?:\d{1,3}\.){3}\d{1,3}\]$/u;
 /** An entry addressparser reads as itself: one '@', no space, quote, bracket, comment or non-ASCII. */
 export const PLAIN_ADDRESS = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/u;
+const QUOTED_THEN_BARE = /^"(?:[^"\\]|\\.)*"\s+([^\s"<>()]+)$/u;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/u;
 
 /**
@@ -93,7 +94,9 @@ function splitEntries(text: string): string[] {
 function accountsForEntry(raw: string, address: string): boolean {
   const withoutComments = raw.replace(/\([^()]*\)/gu, ' ').trim();
   const angle = /<([^<>]*)>\s*$/u.exec(withoutComments);
-  if (angle === null) return withoutComments === address;
+  // `"Ann Lee" ann@example.com`: a quoted display name, then the bare address (CDONTS and
+  // CDOSYS both took it; real queue jobs write it).
+  if (angle === null) return withoutComments === address || QUOTED_THEN_BARE.exec(withoutComments)?.[1] === address;
   // The display name before '<' is a quoted string or plain words: specials there
   // ("a@x.org)<b@y.org>", "a@x.org<<b@y.org>") are how allow-lists get fooled.
   const phrase = withoutComments.slice(0, angle.index).trim();

@@ -2,6 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { CdoError } from './errors/cdo-error.js';
+import { primitive } from './internal/primitive.js';
 
 /**
  * Resolves an attachment source to a real path (symlinks followed) and checks that it
@@ -36,7 +37,8 @@ export async function resolveAttachmentPath(source: string, root: string | undef
   return real;
 }
 
-function checkSource(source: unknown): string {
+function checkSource(given: unknown): string {
+  const source = primitive(given);
   if (typeof source !== 'string' || source === '' || source.includes('\0')) {
     throw new CdoError('CDO_E_INVALID_PARAMETER', 'attachment source must be a non-empty file path');
   }

@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import Encoding from 'encoding-japanese';
 import { CdoError } from './errors/cdo-error.js';
+import { primitive } from './internal/primitive.js';
 
 /** Code page → MIME charset label and the encoder that writes it. */
 interface CodePage {
@@ -63,7 +64,8 @@ export const DEFAULT_CODE_PAGE = 65001;
 /** The code pages SetLocaleIDs accepts, in ascending order. */
 export const supportedCodePages: readonly number[] = [...CODE_PAGES.keys()].sort((a, b) => a - b);
 
-export function assertCodePage(value: unknown): number {
+export function assertCodePage(given: unknown): number {
+  const value = primitive(given);
   if (typeof value !== 'number' || !CODE_PAGES.has(value)) {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `SetLocaleIDs: unknown code page ${JSON.stringify(value)}; supported: ${supportedCodePages.join(', ')}`);
   }

@@ -3,6 +3,8 @@ import { CdoError } from './errors/cdo-error.js';
 import { Mailer } from './mailer.js';
 import type { TransportSpec } from './transports/create-transport.js';
 import { DEFAULT_PICKUP_DIRECTORY } from './transports/pickup-transport.js';
+import { transportPools } from './transports/transport-pools.js';
+import { setUrlAccess, type UrlAccessOptions } from './cdosys/url-access.js';
 
 export interface ConfigureOptions {
   /** A URL (`smtp://…`, `pickup:DIR`, `memory:` …), a nodemailer transport or options. */
@@ -17,9 +19,25 @@ export interface ConfigureOptions {
   readonly smtputf8?: boolean;
   /** The drop directory CDONTS.Session reads (default ./mailroot/drop, or CDONTS_DROP_DIR). */
   readonly dropDirectory?: string;
+  /** http(s) URLs CDO.Message may fetch (AddAttachment, AddRelatedBodyPart, CreateMHTMLBody); none unless listed. */
+  readonly urlAccess?: UrlAccessOptions | undefined;
+  /**
+   * CDO.Configuration smtpauthenticate = 2 (cdoNTLM): a transport that can log on with NTLM,
+   * made for the configured server. Without it, NTLM is CDO_E_NO_SUPPORT.
+   */
+  readonly ntlmTransport?: ((server: NtlmServer) => TransportSpec) | undefined;
 }
 
-const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory']);
+/** What an ntlmTransport factory is told about the server a Configuration names. */
+export interface NtlmServer {
+  readonly host: string;
+  readonly port: number;
+  /** 'implicit' (465), 'starttls' (required) or 'none', as smtpusessl says. */
+  readonly tls: 'implicit' | 'starttls' | 'none';
+  readonly timeoutMs: number;
+}
+
+const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory', 'urlAccess', 'ntlmTransport']);
 
 export const DEFAULT_DROP_DIRECTORY = './mailroot/drop';
 
@@ -45,6 +63,8 @@ export function configure(options: ConfigureOptions): void {
     if (!KNOWN_OPTIONS.has(key)) throw new CdoError('CDO_E_INVALID_PARAMETER', `configure(): unknown option ${JSON.stringify(key)}`);
   }
   if (options.converterLingerMs !== undefined) converter.setLinger(options.converterLingerMs);
+  if ('urlAccess' in options) setUrlAccess(options.urlAccess);
+  if (options.ntlmTransport !== undefined && typeof options.ntlmTransport !== 'function') throw new CdoError('CDO_E_INVALID_PARAMETER', 'configure(): ntlmTransport is a function (server) => transport');
   const next = { ...settings, ...options };
   const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined || options.smtputf8 !== undefined;
   if (replacement) {
@@ -68,6 +88,7 @@ export function getDefaultMailer(): Mailer {
 export async function close(): Promise<void> {
   retire();
   while (retiring.size > 0) await Promise.allSettled([...retiring]);
+  await transportPools.close();
   await converter.close();
 }
 
@@ -77,6 +98,16 @@ function retire(): void {
   current = undefined;
   retiring.add(closing);
   void closing.then(() => retiring.delete(closing));
+}
+
+/** The pickup directory of the default: configure(), then CDONTS_PICKUP_DIR, then ./mailroot/pickup. */
+export function getPickupDirectory(): string {
+  return settings.pickupDirectory ?? nonEmpty(process.env['CDONTS_PICKUP_DIR']) ?? DEFAULT_PICKUP_DIRECTORY;
+}
+
+/** The configured attachment root and SMTPUTF8 switch (CDO.Message's pools use them too). */
+export function getSendSettings(): { readonly attachmentRoot: string | undefined; readonly smtputf8: boolean | undefined; readonly ntlmTransport: ConfigureOptions['ntlmTransport'] } {
+  return { attachmentRoot: settings.attachmentRoot, smtputf8: settings.smtputf8, ntlmTransport: settings.ntlmTransport };
 }
 
 function createDefaultMailer(options: ConfigureOptions): Mailer {

@@ -1,4 +1,5 @@
 import { CdoError } from './errors/cdo-error.js';
+import { primitive } from './internal/primitive.js';
 
 // C0 controls except TAB, DEL, and the Unicode line/paragraph separators: any of them in
 // a header could end the line for some reader. They are rejected, never stripped.
@@ -14,7 +15,8 @@ const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?[^?\s]*\?=/iu;
 export const MAX_HEADER_VALUE_LENGTH = 16_384;
 
 /** Throws CDO_E_INVALID_PARAMETER unless `value` is a string that can go into a header. */
-export function assertHeaderText(value: unknown, what: string, maxLength = MAX_HEADER_VALUE_LENGTH): string {
+export function assertHeaderText(given: unknown, what: string, maxLength = MAX_HEADER_VALUE_LENGTH): string {
+  const value = primitive(given);
   if (typeof value !== 'string') {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} must be a string, got ${typeof value}`);
   }
@@ -34,7 +36,8 @@ export function assertHeaderText(value: unknown, what: string, maxLength = MAX_H
 }
 
 /** Throws CDO_E_INVALID_PARAMETER unless `name` is an RFC 5322 field name. */
-export function assertHeaderName(name: unknown): string {
+export function assertHeaderName(given: unknown): string {
+  const name = primitive(given);
   if (typeof name !== 'string' || !FIELD_NAME.test(name) || name.length > 76) {
     throw new CdoError(
       'CDO_E_INVALID_PARAMETER',

@@ -26,3 +26,13 @@ export { createInboxServer, type InboxServerOptions } from './inbox/inbox-server
 export { QueueTransport, type QueueTransportOptions, type MailJob } from './queue/queue-transport.js';
 export { startMailWorker, type MailWorkerOptions, type MailWorkerHandle } from './queue/mail-worker.js';
 export type { RedisQueueOptions, RedisTarget, ClusterNode } from './queue/redis-target.js';
+export { Message } from './cdosys/message.js';
+export { Configuration } from './cdosys/configuration.js';
+export { DropDirectory, DroppedMessage, DroppedMessages, DroppedPart } from './cdosys/drop-directory.js';
+export { BodyPart } from './cdosys/body-part.js';
+export { BodyParts } from './cdosys/body-parts.js';
+export type { Fields, Field } from './cdosys/fields.js';
+export * from './cdosys/cdosys-constants.js';
+export { cdosysMessages } from './cdosys/cdosys-error.js';
+export type { UrlAccessOptions } from './cdosys/url-access.js';
+export { transportStats, type PoolStats, type PoolState } from './transports/transport-pools.js';

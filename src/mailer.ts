@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SendMailOptions } from 'nodemailer';
 import { resolveAttachmentPath } from './attachment-path.js';
 import { compose, needsConversion, type SnapshotFiles } from './compose.js';
 import { converter as processConverter } from './converter/converter.js';
@@ -35,6 +36,15 @@ export interface SendResult {
   readonly response?: string;
   readonly accepted?: readonly string[];
   readonly rejected?: readonly string[];
+}
+
+/** Per-send options of `deliver`. */
+export interface DeliverOptions {
+  /**
+   * Runs after compose, before the transport: what it returns is sent instead (CDO.Message
+   * uses it for what NewMail has no property for, and to keep the exact bytes it sent).
+   */
+  readonly finish?: ((message: SendMailOptions) => SendMailOptions | Promise<SendMailOptions>) | undefined;
 }
 
 /** A message without AttachFile or AttachURL files: nothing to read. */
@@ -89,11 +99,11 @@ export class Mailer {
     return this.#inFlight.size;
   }
 
-  deliver(snapshot: MailSnapshot): Promise<SendResult> {
+  deliver(snapshot: MailSnapshot, options?: DeliverOptions): Promise<SendResult> {
     if (this.#lifecycle.state !== 'open') {
       return Promise.reject(new CdoError('CDO_E_END_OF_SESSION', `this Mailer is ${this.#lifecycle.state}`));
     }
-    const task = this.#deliver(snapshot);
+    const task = this.#deliver(snapshot, options?.finish);
     this.#track(task);
     return task;
   }
@@ -112,7 +122,7 @@ export class Mailer {
     await this.close();
   }
 
-  async #deliver(snapshot: MailSnapshot): Promise<SendResult> {
+  async #deliver(snapshot: MailSnapshot, finish: DeliverOptions['finish']): Promise<SendResult> {
     if (this.#transport.name === 'smtp' && !this.#smtputf8) {
       const international = [snapshot.from, ...snapshot.to, ...snapshot.cc, ...snapshot.bcc].find((box) => /[^\u0020-\u007e]/u.test(box.address.slice(0, box.address.lastIndexOf('@'))));
       if (international !== undefined) {
@@ -127,6 +137,7 @@ export class Mailer {
     } finally {
       await lease?.release();
     }
+    if (finish !== undefined) message = await finish(message);
     const name = this.#transport.name;
     try {
       const info = await this.#transport.transporter.sendMail(message);

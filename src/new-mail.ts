@@ -11,6 +11,7 @@ import type { BodyKind } from './converter/body-kind.js';
 import type { AttachmentSpec, EncodingMethod, HeaderField, Importance, MailFormat, MailSnapshot, ResourceSpec } from './mail-snapshot.js';
 import { assertCodePage, DEFAULT_CODE_PAGE } from './code-pages.js';
 import { rtfSource, rtfSourceFromBytes } from './rtf/rtf-source.js';
+import { primitive } from './internal/primitive.js';
 
 export type NewMailState = 'composing' | 'sending' | 'sent';
 
@@ -93,7 +94,7 @@ export class NewMail {
   }
   set From(value: string) {
     this.#assertWritable();
-    this.#from = value === '' ? undefined : parseMailbox(value, 'From');
+    this.#from = primitive(value) === '' ? undefined : parseMailbox(value, 'From');
   }
 
   get To(): string {
@@ -247,7 +248,7 @@ export class NewMail {
     this.#assertWritable();
     const path = resolveAttachmentPathSync(source, this.#currentMailer().attachmentRoot);
     // A name with path parts is reduced to its last part, Windows or POSIX separators alike.
-    const shownName = fileName === undefined || fileName === '' ? basename(path) : lastPathPart(assertHeaderText(fileName, 'AttachFile fileName'));
+    const shownName = primitive(fileName) === undefined || primitive(fileName) === '' ? basename(path) : lastPathPart(assertHeaderText(fileName, 'AttachFile fileName'));
     if (shownName === '' || shownName === '.' || shownName === '..') throw new CdoError('CDO_E_INVALID_PARAMETER', 'AttachFile fileName has no name part');
     this.#attachments.push({ path, fileName: shownName, encoding: checkEncoding(encoding, 'AttachFile') });
   }
@@ -342,7 +343,8 @@ export class NewMail {
   }
 }
 
-function lookup<T>(table: Record<string, T>, value: unknown, what: string, expected: string): T {
+function lookup<T>(table: Record<string, T>, given: unknown, what: string, expected: string): T {
+  const value = primitive(given);
   const key = typeof value === 'string' ? value.toLowerCase() : typeof value === 'number' ? String(value) : undefined;
   const found = key === undefined ? undefined : table[key];
   if (found === undefined || (typeof value === 'string' && /^\d+$/u.test(value))) {
@@ -351,11 +353,13 @@ function lookup<T>(table: Record<string, T>, value: unknown, what: string, expec
   return found;
 }
 
-function normalise<T>(value: T): T {
+function normalise<T>(given: T): T {
+  const value = primitive(given);
   return (typeof value === 'string' ? value.toLowerCase() : value) as T;
 }
 
-function checkBody(value: unknown, what: string): string {
+function checkBody(given: unknown, what: string): string {
+  const value = primitive(given);
   if (typeof value !== 'string') {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} must be a string, got ${typeof value}`);
   }
@@ -370,7 +374,8 @@ function optionalHeaderText(value: unknown, what: string): string | undefined {
   return text === '' ? undefined : text;
 }
 
-function checkEncoding(encoding: unknown, what: string): EncodingMethod | undefined {
+function checkEncoding(given: unknown, what: string): EncodingMethod | undefined {
+  const encoding = primitive(given);
   if (encoding === undefined || encoding === null) return undefined;
   if (encoding !== 0 && encoding !== 1) {
     throw new CdoError('CDO_E_INVALID_PARAMETER', `${what} encoding must be 0 (UUencode) or 1 (Base64), got ${typeof encoding === 'number' ? encoding : typeof encoding}`);

@@ -9,7 +9,7 @@ test('createObject("CDONTS.NewMail") in any case returns a NewMail', () => {
     assert.ok(mail instanceof NewMail);
     assert.equal(mail.Version, '1.2');
   }
-  assert.throws(() => createObject('CDO.Message'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_PARAMETER');
+  assert.throws(() => createObject('CDO.Nothing'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_INVALID_PARAMETER');
 });
 
 test('its members are case-insensitive, as in VBScript', () => {

@@ -38,10 +38,27 @@ class BadRequest extends Error {
   }
 }
 
+/** The validated fields of one contact-form post. */
+export interface ContactForm {
+  readonly name: string;
+  readonly email: string;
+  readonly subject: string;
+  readonly message: string;
+}
+
 export function createFormMailServer(options: FormMailOptions): Server {
-  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  return createContactFormServer(options.maxBodyBytes, (form) => sendWithNewMail(form, options));
+}
+
+/**
+ * The HTTP side both examples share (this one, and examples/cdosys/ written the CDOSYS
+ * way): serves the form, validates a post, hands it to `send` (which returns the
+ * Message-ID), and maps errors to statuses.
+ */
+export function createContactFormServer(maxBody: number | undefined, send: (form: ContactForm) => Promise<string>): Server {
+  const maxBodyBytes = maxBody ?? 64 * 1024;
   return createServer((request, response) => {
-    handle(request, response, options, maxBodyBytes).catch((error: unknown) => {
+    handle(request, response, send, maxBodyBytes).catch((error: unknown) => {
       const status = error instanceof BadRequest ? error.status : isCdoError(error) && error.code === 'CDO_E_INVALID_PARAMETER' ? 400 : 502;
       const message = error instanceof BadRequest || status === 400 ? (error as Error).message : 'the message could not be sent; please try again later';
       reply(response, status, message);
@@ -49,7 +66,7 @@ export function createFormMailServer(options: FormMailOptions): Server {
   });
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: FormMailOptions, maxBodyBytes: number): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, send: (form: ContactForm) => Promise<string>, maxBodyBytes: number): Promise<void> {
   if (request.url === '/' && request.method === 'GET') {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(FORM);
     return;
@@ -70,7 +87,11 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   const email = field('email', 254);
   const subject = field('subject', 200);
   const message = field('message', 10_000);
+  const messageId = await send({ name, email, subject, message });
+  reply(response, 200, `Thank you, ${name}. Your message was sent (${messageId}).`);
+}
 
+async function sendWithNewMail({ name, email, subject, message }: ContactForm, options: FormMailOptions): Promise<string> {
   const mail = new NewMail(options.mailer === undefined ? {} : { mailer: options.mailer });
   mail.From = options.from;
   mail.To = options.to;
@@ -82,7 +103,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   mail.Subject = `Contact form: ${subject}`;
   mail.Body = `From: ${name} <${email}>\n\n${message}`;
   const result = await mail.Send();
-  reply(response, 200, `Thank you, ${name}. Your message was sent (${result.messageId}).`);
+  return result.messageId;
 }
 
 async function readBody(request: IncomingMessage, limit: number): Promise<string> {

@@ -62,6 +62,14 @@ export const errorCodes = {
     hresult: 0x80040607,
     description: 'Send was called with no To, Cc or Bcc recipient.',
   },
+  CDO_E_SMTP_SERVER_REQUIRED: {
+    hresult: 0x8004020a,
+    description: 'CDO.Message: sendusing is 2 (SMTP) but no `smtpserver` field names the server (a misspelled field name counts as none, KB265527).',
+  },
+  CDO_E_RECIPIENT_MISSING: {
+    hresult: 0x8004020c,
+    description: 'CDO.Message.Send found no To, Cc or Bcc recipient.',
+  },
   CDO_E_FROM_MISSING: {
     hresult: 0x8004020d,
     description: 'Send was called without a From address.',
@@ -97,6 +105,22 @@ export const errorCodes = {
   CDO_E_NO_PICKUP_DIR: {
     hresult: 0x80040222,
     description: 'The pickup directory cannot be created or is not a directory.',
+  },
+  CDO_E_INVALID_CONTENT_TYPE: {
+    hresult: 0x80040216,
+    description: 'CDO.Message.CreateMHTMLBody was given a document that is not HTML.',
+  },
+  CDO_E_NO_DEFAULT_DROP_DIR: {
+    hresult: 0x80040209,
+    description: 'CDO.DropDirectory.GetMessages was given no folder and none is configured.',
+  },
+  CDO_E_INVALID_CHARSET: {
+    hresult: 0x8004022b,
+    description: 'A CDO.Message body part was given a Charset this library cannot write.',
+  },
+  CDO_E_INVALID_ENCODING_TYPE: {
+    hresult: 0x800cce1d,
+    description: 'A CDO.Message body part was given a ContentTransferEncoding that is not 7bit, 8bit, binary, quoted-printable or base64.',
   },
   CDO_E_BAD_DATA: {
     hresult: 0x80040229,

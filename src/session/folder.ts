@@ -8,7 +8,7 @@ import { AddressEntry, InboxMessage, OutboxMessage } from './message.js';
 const HEAD_BYTES = 64 * 1024;
 
 /** The envelope of one drop file, read from its first bytes only: listing never parses bodies. */
-function peek(path: string): { recipients: readonly string[]; envelopeLength: number } {
+export function peek(path: string): { recipients: readonly string[]; envelopeLength: number } {
   const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(HEAD_BYTES);
