@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import nodemailer from 'nodemailer';
 import { Queue } from 'bullmq';
@@ -12,9 +11,9 @@ import { parseMail } from './support/parse-mail.js';
 import { startRedis } from './support/redis-server.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 import { startScriptedSmtp } from './support/scripted-smtp.js';
+import { needsRedis } from './support/requirement.js';
 
-const HAS_REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p));
-const skip = !HAS_REDIS && 'redis-server is not installed';
+const skip = needsRedis();
 
 /** A Redis for one test, and a cleanup stack run last-in first-out (workers before Redis). */
 async function redis(t: TestContext) {
