@@ -206,7 +206,7 @@ test('worker: local domains go to the drop folder; a permanent failure bounces t
   assert.match(dsn?.raw.toString() ?? '', /Final-Recipient: rfc822; gone@remote\.example\r\nAction: failed\r\nStatus: 5\.1\.1/u);
 });
 
-test('the queue transport and the worker also take ioredis options (for Sentinel: sentinels + name)', { skip }, async (t) => {
+test('the queue transport and the worker also take ioredis connection options (host, port, db; Sentinel: queue-sentinel.test.ts)', { skip }, async (t) => {
   const server = await redis(t);
   const sink = await startSmtpSink();
   server.defer(() => sink.close());
