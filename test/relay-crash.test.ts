@@ -14,12 +14,24 @@ import { needsScript } from './support/requirement.js';
 const BACKLOG = 1_000;
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'cdonts.js');
 
-function runRelay(args: string[], killAfterMs?: number): Promise<{ code: number | null; killed: boolean }> {
+/**
+ * Runs a relay to its end or, with `kill`, kills it with SIGKILL once the server has
+ * accepted `after` more messages from it — so every kill lands while the relay delivers
+ * (a timer would often fire while Node is still booting on a busy machine), or once
+ * everything has arrived.
+ */
+function runRelay(args: string[], kill?: { delivered: () => number; after: number; allDone: () => boolean }): Promise<{ code: number | null; killed: boolean }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [BIN, 'relay', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const start = kill?.delivered() ?? 0;
+    const poll =
+      kill === undefined
+        ? undefined
+        : setInterval(() => {
+            if (kill.delivered() - start >= kill.after || kill.allDone()) child.kill('SIGKILL');
+          }, 2);
     child.on('exit', (code, signal) => {
-      clearTimeout(timer);
+      clearInterval(poll);
       done({ code, killed: signal === 'SIGKILL' });
     });
   });
@@ -54,7 +66,7 @@ test(`relay killed with SIGKILL at random points during a ${BACKLOG}-message bac
   const queue = join(root, 'queue');
   for (let runs = 0; new Set(received()).size < BACKLOG && runs < 40; runs++) {
     const before = server.received.length;
-    const { killed } = await runRelay(args, 80 + Math.floor(Math.random() * 400));
+    const { killed } = await runRelay(args, { delivered: () => server.received.length, after: 1 + Math.floor(Math.random() * 80), allDone: () => new Set(received()).size >= BACKLOG });
     if (!killed) continue;
     kills++;
     deliveredByKilled += server.received.length - before;
