@@ -3,7 +3,8 @@
 // AttachFile and Send, and a missing path outside attachmentRoot.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -54,6 +55,45 @@ for (const fsync of [false, true]) {
     assert.match(result.afterSmall[0] ?? '', /\.eml$/u);
   });
 }
+
+test('a pickup rename that fails (the final name taken by a non-empty directory) leaves no temporary and reports CDO_E_DISK_ERROR', async (t) => {
+  const dir = await tempDir(t);
+  const pickup = join(dir, 'pickup');
+  await mkdir(pickup);
+  const mailer = new Mailer({ transport: `pickup:${pickup}` });
+  // As soon as a temporary appears, its final name is taken by a non-empty directory, so
+  // the rename fails for real (root included). A 20 MB message takes far longer to write.
+  const blockers = new Set<string>();
+  const watcher = watch(pickup, (_event, name) => {
+    if (name?.endsWith('.tmp') !== true) return;
+    const target = join(pickup, name.replace(/\.tmp$/u, '.eml'));
+    if (blockers.has(target)) return;
+    blockers.add(target);
+    void mkdir(target)
+      .then(() => writeFile(join(target, 'occupied'), 'x'))
+      .catch(() => undefined);
+  });
+  t.after(() => watcher.close());
+  let refused = 0;
+  for (let attempt = 0; attempt < 5 && refused === 0; attempt++) {
+    const m = new NewMail({ mailer });
+    m.From = 'a@example.com';
+    m.To = 'b@example.com';
+    m.MailFormat = 0;
+    m.Body = 'x'.repeat(20_000_000);
+    try {
+      await m.Send(); // the blocker came too late this time: a whole .eml file, fine
+    } catch (error) {
+      assert.ok(isCdoError(error) && error.code === 'CDO_E_DISK_ERROR', String(error));
+      refused++;
+    }
+  }
+  await mailer.close();
+  assert.ok(refused >= 1, 'no attempt had its rename blocked');
+  const left = await readdir(pickup);
+  assert.deepEqual(left.filter((n) => n.endsWith('.tmp')), [], 'the temporary was removed');
+  for (const name of left.filter((n) => blockers.has(join(pickup, n)))) assert.ok((await stat(join(pickup, name))).isDirectory(), 'only the blocker is at the final name');
+});
 
 test('an attachment swapped for a symlink out of attachmentRoot between AttachFile and Send is refused at Send, and nothing is sent', async (t) => {
   const dir = await tempDir(t);
