@@ -51,7 +51,7 @@ test('200 concurrent first acquires start the engines exactly once', async () =>
   assert.equal(counts.disposed, 1);
 });
 
-test('the fast path takes a lease on a ready host without waiting for the mutex', async () => {
+test('a ready host hands out more leases, and the linger keeps it warm after they are released (the lock itself: converter-locking.test.ts)', async () => {
   const host = new ConverterHost({ lingerMs: 60_000 });
   const first = await host.acquire();
   const second = await host.acquire();
@@ -175,7 +175,7 @@ test('the idle linger stops the converter after the last release, and a new leas
   assert.deepEqual(core(host), { state: 'idle', refs: 0, starts: 1, stops: 1, conversions: 0 });
 });
 
-test('conversions never hold the mutex: a slow lease holder does not block new acquires', async () => {
+test('a lease holder does not block new acquires (the mutex itself: converter-locking.test.ts)', async () => {
   const host = new ConverterHost({ lingerMs: 0 });
   const holder = await host.acquire();
   const others = await Promise.all(Array.from({ length: 10 }, () => host.acquire()));

@@ -1,6 +1,5 @@
 // The inbox page driven in real headless Chromium (Debian's chromium, installed by .ci/run).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,10 +10,11 @@ import { createInboxServer } from '../src/inbox/inbox-server.js';
 import { Mailer } from '../src/mailer.js';
 import { NewMail } from '../src/new-mail.js';
 import { tempDir } from './support/temp-dir.js';
+import { needsChromium } from './support/requirement.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-test('cdonts inbox in Chromium: live list, message view, attachment download, hostile HTML contained', { skip: !existsSync(CHROMIUM) && 'chromium is not installed' }, async (t) => {
+test('cdonts inbox in Chromium: live list, message view, attachment download, hostile HTML contained', { skip: needsChromium() }, async (t) => {
   const root = await tempDir(t);
   const pickup = join(root, 'pickup');
   await mkdir(join(root, 'files'), { recursive: true });

@@ -11,6 +11,7 @@ import { CdoEncodingBase64, CdoEncodingUUencode, CdoMailFormatText } from '../sr
 import { isCdoError } from '../src/errors/cdo-error.js';
 import { parseMail } from './support/parse-mail.js';
 import { tempDir } from './support/temp-dir.js';
+import { needsPython } from './support/requirement.js';
 
 const run = promisify(execFile);
 
@@ -22,7 +23,7 @@ function memory(): { mail: NewMail; raw: () => Buffer } {
   return { mail, raw: () => mailer.memory?.messages.at(-1)?.raw ?? Buffer.alloc(0) };
 }
 
-test('MailFormat Text: UUencoded attachments decode byte-exact with Python\'s binascii', async (t: TestContext) => {
+test('MailFormat Text: UUencoded attachments decode byte-exact with Python\'s binascii', { skip: needsPython() }, async (t: TestContext) => {
   const dir = await tempDir(t);
   const files = { 'data.bin': randomBytes(10_007), 'empty.txt': Buffer.alloc(0), 'small.txt': Buffer.from('hi\n') };
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);

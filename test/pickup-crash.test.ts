@@ -56,12 +56,15 @@ async function runAndKill(dir: string, script: string, killAfterLines: number): 
   return resolved;
 }
 
-test(`pickup writer killed with SIGKILL ${ROUNDS} times: no partial .eml, every resolved send intact, stale temps cleaned`, async (t) => {
+test(`pickup writer killed with SIGKILL ${ROUNDS} times or more: no partial .eml, every resolved send intact, stale temps cleaned`, async (t) => {
   const dir = await tempDir(t);
   const pickup = join(dir, 'pickup');
   const allResolved: string[] = [];
   let tempsSeen = 0;
-  for (let round = 0; round < ROUNDS; round++) {
+  // A kill that lands between two files proves nothing: go on (up to 3× the rounds) until one
+  // has caught a writer mid-file and left its temporary behind.
+  let round = 0;
+  for (; round < ROUNDS || (tempsSeen === 0 && round < ROUNDS * 3); round++) {
     const resolved = await runAndKill(dir, writer(pickup, round), 5 + Math.floor(Math.random() * 40));
     allResolved.push(...resolved);
     const names = await readdir(pickup);
@@ -78,6 +81,7 @@ test(`pickup writer killed with SIGKILL ${ROUNDS} times: no partial .eml, every 
     }
   }
   assert.ok(allResolved.length >= ROUNDS * 5);
+  assert.ok(tempsSeen >= 1, `no kill in ${round} rounds caught a writer mid-file`);
   // The next start removes what the killed writers left behind.
   const mailer = new Mailer({ transport: `pickup:${pickup}` });
   const mail = new NewMail({ mailer });
@@ -90,7 +94,7 @@ test(`pickup writer killed with SIGKILL ${ROUNDS} times: no partial .eml, every 
   // Files whose rename happened just before the kill are whole but never reported: >=.
   assert.ok(after.filter((n) => n.endsWith('.eml')).length >= allResolved.length + 1, 'no resolved message vanished');
   for (const path of allResolved) assert.ok(after.includes(path.split('/').pop() ?? ''), `${path} survived the cleanup`);
-  t.diagnostic(`${allResolved.length} sends resolved before the kills; ${tempsSeen} temporary files were left by killed writers and cleaned`);
+  t.diagnostic(`${round} kills; ${allResolved.length} sends resolved before them; ${tempsSeen} temporary files were left by killed writers and cleaned`);
 });
 
 test('a live writer\'s temporary file is left alone; an abandoned one is removed', async (t) => {

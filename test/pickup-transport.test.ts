@@ -11,6 +11,7 @@ import { nextPickupName } from '../src/transports/pickup-transport.js';
 import { CdoBodyFormatHTML, CdoHigh, CdoMailFormatMime } from '../src/cdo-constants.js';
 import { addresses, parseMail } from './support/parse-mail.js';
 import { tempDir } from './support/temp-dir.js';
+import { needsPython } from './support/requirement.js';
 
 const run = promisify(execFile);
 
@@ -87,7 +88,7 @@ test('pickup output read back by mailparser: subject, addresses, text, HTML and 
   assert.equal(parsed.messageId, result.messageId);
 });
 
-test('pickup output read back by Python\'s email package', async (t) => {
+test('pickup output read back by Python\'s email package', { skip: needsPython() }, async (t) => {
   const { result, bytes } = await fullMail(t);
   const script = `
 import email, sys, json, hashlib

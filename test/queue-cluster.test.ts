@@ -4,7 +4,6 @@
 // a second job, and an unreachable or silent cluster failing typed within the timeout.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
@@ -21,8 +20,9 @@ import { parseMail } from './support/parse-mail.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { freePort } from './support/redis-server.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { needsRedis } from './support/requirement.js';
 
-const skip = !['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p)) && 'redis-server is not installed';
+const skip = needsRedis();
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'cdonts.js');
 
 // One cluster for the file: a new one takes Redis's two-second rejoin delay to turn ok.

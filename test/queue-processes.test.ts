@@ -2,7 +2,6 @@
 // worker mid-delivery, restarted: nothing lost, duplicates counted and reported.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -10,8 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { startRedis } from './support/redis-server.js';
 import { startScriptedSmtp } from './support/scripted-smtp.js';
 import { tempDir } from './support/temp-dir.js';
+import { needsRedis } from './support/requirement.js';
 
-const skip = !['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p)) && 'redis-server is not installed';
+const skip = needsRedis();
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'cdonts.js');
 const DIST = pathToFileURL(resolve(import.meta.dirname, '..', 'dist', 'index.js')).href;
 
@@ -27,6 +27,7 @@ await close();
 `;
 
 const readiness = new WeakMap<ChildProcess, Promise<void>>();
+const connected = new WeakSet<ChildProcess>();
 
 // stdout is read from the start: a worker writes a JSON line per event, and a full pipe would block it.
 function run(args: string[], options: { script?: string } = {}): ChildProcess {
@@ -35,7 +36,10 @@ function run(args: string[], options: { script?: string } = {}): ChildProcess {
     child,
     new Promise((done) => {
       child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('"type":"ready"')) done();
+        if (chunk.toString().includes('"type":"ready"')) {
+          connected.add(child);
+          done();
+        }
       });
       child.once('exit', () => done());
     }),
@@ -75,17 +79,26 @@ test('3 app processes enqueue, 2 worker processes deliver; a worker killed with 
   workers.push(run(args), run(args));
   assert.deepEqual(await Promise.all(apps.map(exited)), [0, 0, 0], 'every app process enqueued and exited cleanly');
   const subjects = (): string[] => server.received.map((raw) => /^Subject: (job \d+)\r$/mu.exec(raw)?.[1] ?? '');
-  // Kill one worker with SIGKILL while it delivers, then start a replacement, a few times.
+  // Kill one worker with SIGKILL while it delivers, then start a replacement, a few times:
+  // each kill waits until the backlog has moved on (so it lands mid-delivery, not before
+  // the first or after the last), polling the condition rather than sleeping blindly.
+  const TOTAL = 3 * PER_APP;
   let kills = 0;
-  while (new Set(subjects()).size < 3 * PER_APP && kills < 5) {
-    await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 200)));
-    const victim = workers.find((w) => w.exitCode === null && w.signalCode === null);
-    victim?.kill('SIGKILL');
-    if (victim !== undefined) await exited(victim);
+  for (let k = 0; k < 5; k++) {
+    const mark = Math.floor(((k + 1) * TOTAL) / 7);
+    for (let waited = 0; new Set(subjects()).size < mark && waited < 30_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    if (new Set(subjects()).size >= TOTAL) break;
+    // A connected worker is the one delivering: killing a replacement still booting proves less.
+    const live = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+    const victim = live.find((w) => connected.has(w)) ?? live[0];
+    if (victim === undefined) break;
+    victim.kill('SIGKILL');
+    await exited(victim);
     kills++;
     workers.push(run(args));
   }
-  for (let waited = 0; new Set(subjects()).size < 3 * PER_APP && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(kills >= 1, 'at least one worker was killed while the backlog was being delivered');
+  for (let waited = 0; new Set(subjects()).size < TOTAL && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   const all = subjects();
   const unique = new Set(all);
   assert.equal(unique.size, 3 * PER_APP, 'every message arrived');

@@ -2,7 +2,6 @@
 // pseudo-terminal with util-linux `script`), one JSON line per event otherwise.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -11,8 +10,9 @@ import { NewMail } from '../src/new-mail.js';
 import { startRedis } from './support/redis-server.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 import { tempDir } from './support/temp-dir.js';
+import { needsRedis } from './support/requirement.js';
 
-const skip = !['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p)) && 'redis-server is not installed';
+const skip = needsRedis();
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'cdonts.js');
 
 /** Redis, a sink refusing gone@example.com for good, and a cleanup stack run last-in first-out. */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import nodemailer from 'nodemailer';
 import { Queue } from 'bullmq';
@@ -12,9 +11,9 @@ import { parseMail } from './support/parse-mail.js';
 import { startRedis } from './support/redis-server.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 import { startScriptedSmtp } from './support/scripted-smtp.js';
+import { needsRedis } from './support/requirement.js';
 
-const HAS_REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p));
-const skip = !HAS_REDIS && 'redis-server is not installed';
+const skip = needsRedis();
 
 /** A Redis for one test, and a cleanup stack run last-in first-out (workers before Redis). */
 async function redis(t: TestContext) {
@@ -207,7 +206,7 @@ test('worker: local domains go to the drop folder; a permanent failure bounces t
   assert.match(dsn?.raw.toString() ?? '', /Final-Recipient: rfc822; gone@remote\.example\r\nAction: failed\r\nStatus: 5\.1\.1/u);
 });
 
-test('the queue transport and the worker also take ioredis options (for Sentinel: sentinels + name)', { skip }, async (t) => {
+test('the queue transport and the worker also take ioredis connection options (host, port, db; Sentinel: queue-sentinel.test.ts)', { skip }, async (t) => {
   const server = await redis(t);
   const sink = await startSmtpSink();
   server.defer(() => sink.close());

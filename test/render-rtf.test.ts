@@ -1,7 +1,7 @@
 // Plain RTF (WordPad, Word) rendered to an HTML fragment: hand-written documents for each
 // feature, the third-party corpus in ../shared (skipped when absent), and fuzzing.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { Parser } from 'htmlparser2';
 import { isCdoError } from '../src/errors/cdo-error.js';
 import { renderRtfToHtml } from '../src/rtf/render-rtf.js';
+import { needsCorpus } from './support/requirement.js';
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'rtf');
-const noCorpus = !existsSync(CORPUS) && 'corpus not present';
+const noCorpus = needsCorpus('rtf');
 /** A hang guard, not a speed target. */
 const BOUND_MS = 3_000;
 const TAB = '<span style="white-space:pre">\t</span>';

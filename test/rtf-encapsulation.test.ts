@@ -2,7 +2,7 @@
 // Vectors: ../shared/reference/rtf.md §3.2 (EX-1, the spec's own example) and §2.8 (where
 // implementations differ), plus Outlook-style documents written here.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
@@ -13,6 +13,7 @@ import { extractHtmlFromRtf, extractTextFromRtf } from '../src/rtf/deencapsulate
 import { encapsulateHtml, encapsulateText } from '../src/rtf/encapsulate-rtf.js';
 import { encapsulatedKind } from '../src/rtf/encapsulated-kind.js';
 import { isCdoError } from '../src/errors/cdo-error.js';
+import { needsCorpus } from './support/requirement.js';
 
 // EX-1: [MS-OXRTFEX] 3.1, as reconstructed in rtf.md (LF line ends).
 const EX1_RTF = String.raw`{\rtf1\ANSI\ansicpg1251\fromhtml1 \deff0
@@ -68,7 +69,7 @@ const OUTLOOK_JAPANESE_HTML =
   '<html><head><!--[if gte mso 15]>&nbsp;<![endif]--></head><body lang=JA><p class=MsoNormal>こんにちは&#8217;</p><p class=MsoNormal>café <b>😀</b></p></body></html>';
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'rtf');
-const noCorpus = !existsSync(CORPUS) && 'corpus not present';
+const noCorpus = needsCorpus('rtf');
 
 function oracle(rtf: string): { mode: string; text: string } {
   return deEncapsulateSync(Buffer.from(rtf, 'latin1'), { decode: (buffer: Buffer, encoding: string) => iconv.decode(buffer, encoding), mode: 'either' }) as { mode: string; text: string };

@@ -23,7 +23,9 @@ test(`stress: ${COUNT} concurrent HTML sends with linger 0 all arrive intact, re
   assert.equal(stats.state, 'idle');
   assert.ok(stats.starts - stats.stops <= 1 && stats.starts - stats.stops >= 0, `starts ${stats.starts} stops ${stats.stops}`);
   assert.equal(stats.conversions, COUNT);
-  assert.ok(stats.starts > 10, `linger 0 under staggered load should restart the converter many times, got ${stats.starts}`);
+  // How often depends on how the sends overlap, which a busy machine changes (3–18 measured):
+  // at least one stop and restart under load is what the run must show.
+  assert.ok(stats.starts >= 2, `linger 0 under staggered load should stop and restart the converter, got ${stats.starts} starts`);
   t.diagnostic(`converter started ${stats.starts} times and stopped ${stats.stops} times under load`);
 });
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
@@ -9,6 +8,7 @@ import { ConverterHost } from '../src/converter/converter-host.js';
 import { createBodyEngines } from '../src/converter/body-engines.js';
 import { createPooledEngines } from '../src/converter/pooled-engines.js';
 import { isCdoError } from '../src/errors/cdo-error.js';
+import { needsCorpus } from './support/requirement.js';
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus');
 const HANGING = pathToFileURL(resolve(import.meta.dirname, 'support', 'hanging-worker.ts')).href;
@@ -34,7 +34,7 @@ test('inputs below the threshold run inline, larger ones in the pool; results ar
   assert.equal(host.stats().pool.completed, 3, 'totals survive the stop');
 });
 
-test('the corpus converts the same in the pool as inline', { skip: !existsSync(CORPUS) && 'corpus not present' }, async () => {
+test('the corpus converts the same in the pool as inline', { skip: needsCorpus() }, async () => {
   const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0 }) });
   const inline = await createBodyEngines();
   const lease = await host.acquire();

@@ -44,29 +44,42 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
   const seen = { delivered: 0, retrying: 0, failed: 0 };
   // Listen before starting: a SIGTERM that arrives while Redis is being reached must stop
   // the worker cleanly, not kill the process with the default action.
+  const starting = new AbortController();
   const stopRequested = new Promise<void>((stop) => {
-    process.once('SIGTERM', () => stop());
-    process.once('SIGINT', () => stop());
+    const onSignal = (): void => {
+      starting.abort(); // still connecting: give up now, not at the connect timeout
+      stop();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
   });
-  const handle = await startMailWorker({
-    redis: values.redis,
-    smtp: values.smtp,
-    ...(concurrency === undefined ? {} : { concurrency }),
-    ...(rate === undefined ? {} : { ratePerSecond: rate }),
-    ...(lock === undefined ? {} : { lockDurationMs: lock }),
-    ...(connectTimeout === undefined ? {} : { connectTimeoutMs: connectTimeout }),
-    localDomains: values['local-domain'] ?? [],
-    ...(values.drop === undefined ? {} : { drop: values.drop }),
-    bounce: values.bounce === true,
-    onEvent: (event) => {
-      seen[event.type]++;
-      if (!isTty) {
-        io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
-        return;
-      }
-      process.stderr.write(`\rdelivered ${seen.delivered}  retrying ${seen.retrying}  failed ${seen.failed}   `);
-    },
-  });
+  let handle;
+  try {
+    handle = await startMailWorker({
+      signal: starting.signal,
+      redis: values.redis,
+      smtp: values.smtp,
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(rate === undefined ? {} : { ratePerSecond: rate }),
+      ...(lock === undefined ? {} : { lockDurationMs: lock }),
+      ...(connectTimeout === undefined ? {} : { connectTimeoutMs: connectTimeout }),
+      localDomains: values['local-domain'] ?? [],
+      ...(values.drop === undefined ? {} : { drop: values.drop }),
+      bounce: values.bounce === true,
+      onEvent: (event) => {
+        seen[event.type]++;
+        if (!isTty) {
+          io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
+          return;
+        }
+        process.stderr.write(`\rdelivered ${seen.delivered}  retrying ${seen.retrying}  failed ${seen.failed}   `);
+      },
+    });
+  } catch (error) {
+    if (!starting.signal.aborted) throw error;
+    io.out('worker: stopped before it was connected');
+    return 0;
+  }
   // Tells supervisors (and tests) that the worker is connected and takes jobs.
   if (!isTty) io.out(JSON.stringify({ time: new Date().toISOString(), type: 'ready' }));
   await stopRequested;

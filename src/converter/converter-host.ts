@@ -1,4 +1,4 @@
-import { Mutex } from 'async-mutex';
+import { Mutex, type MutexInterface } from 'async-mutex';
 import { CdoError } from '../errors/cdo-error.js';
 import { StateMachine, type TransitionTable } from '../internal/state-machine.js';
 import type { BodyEngines, BodyEnginesFactory } from './body-engines.js';
@@ -37,6 +37,8 @@ export interface ConverterHostOptions {
   readonly createEngines?: BodyEnginesFactory;
   /** Runs `callback` after `ms`; returns a cancel function. Race tests schedule it themselves. */
   readonly scheduleLinger?: (callback: () => void, ms: number) => () => void;
+  /** The lifecycle mutex; tests pass a spy to observe that the fast path and conversions never take it. */
+  readonly mutex?: MutexInterface;
 }
 
 /** The default linger timer: unref'd, so an idle converter never keeps the process alive. */
@@ -61,7 +63,7 @@ export const DEFAULT_LINGER_MS = 2_000;
  */
 export class ConverterHost implements ConverterSource {
   readonly #lifecycle = new StateMachine<ConverterState>('idle', transitions, 'converter');
-  readonly #mutex = new Mutex();
+  readonly #mutex: MutexInterface;
   readonly #createEngines: BodyEnginesFactory;
   readonly #scheduleLinger: (callback: () => void, ms: number) => () => void;
   #lingerMs: number;
@@ -79,6 +81,7 @@ export class ConverterHost implements ConverterSource {
   constructor(options: ConverterHostOptions = {}) {
     this.#createEngines = options.createEngines ?? (() => createPooledEngines());
     this.#scheduleLinger = options.scheduleLinger ?? lingerTimer;
+    this.#mutex = options.mutex ?? new Mutex();
     this.#lingerMs = checkLinger(options.lingerMs ?? DEFAULT_LINGER_MS);
   }
 

@@ -17,6 +17,8 @@ export interface MailWorkerOptions {
   readonly redis: string | RedisQueueOptions;
   /** How long start-up may wait for Redis before it fails with CDO_E_FAILED_TO_CONNECT. Default 10 s. */
   readonly connectTimeoutMs?: number;
+  /** Aborting it while start-up still waits for Redis gives up at once (CDO_E_FAILED_TO_CONNECT, `cause` the abort). */
+  readonly signal?: AbortSignal;
   /** Where to deliver: an SMTP URL or options. */
   readonly smtp: TransportSpec;
   /** Jobs delivered at once by this worker. Default 10. */
@@ -138,6 +140,9 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
       Promise.all([worker.waitUntilReady(), bounceQueue?.waitUntilReady()]),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+        const { signal } = options;
+        if (signal?.aborted === true) reject(new Error('start-up was aborted'));
+        signal?.addEventListener('abort', () => reject(new Error('start-up was aborted')), { once: true });
       }),
     ]);
   } catch (error) {

@@ -243,7 +243,14 @@ export class Relay {
       if (sending !== null) {
         const [, original = '', owner = ''] = sending;
         if (owner !== OWNER && !isProcessAlive(Number.parseInt(owner, 36))) {
-          await rename(join(this.queue, name), join(this.queue, original)).catch(() => undefined);
+          const back = await rename(join(this.queue, name), join(this.queue, original)).then(
+            () => true,
+            () => false,
+          );
+          // Learnt now, not at the next scan: drain() (--once) would otherwise end without it.
+          if (back && !this.#waiting.has(original) && !this.#inFlight.has(original)) {
+            this.#waiting.set(original, (await readRecord(this.queue, original))?.nextAttempt ?? 0);
+          }
         }
         continue;
       }

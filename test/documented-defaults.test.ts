@@ -1,0 +1,59 @@
+// The defaults README and SECURITY state, checked against the exported constants and the
+// behaviour — not against literal numbers, so a tuned default only needs its docs updated.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { createPooledEngines, DEFAULT_DEADLINE_MS, DEFAULT_POOL_THRESHOLD } from '../src/converter/pooled-engines.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const readme = await readFile(resolve(ROOT, 'README.md'), 'utf8');
+const security = await readFile(resolve(ROOT, 'SECURITY.md'), 'utf8');
+const flat = (text: string): string => text.replace(/\s+/gu, ' ');
+
+test('the pool threshold README and SECURITY state is DEFAULT_POOL_THRESHOLD, and inputs from it up go to the pool', async () => {
+  assert.equal(DEFAULT_POOL_THRESHOLD % 1024, 0, 'the docs state it in KB');
+  const stated = `Inputs of ${DEFAULT_POOL_THRESHOLD / 1024} KB and more`;
+  assert.ok(flat(readme).includes(stated), `README says "${stated}"`);
+  assert.ok(flat(security).includes(stated), `SECURITY says "${stated}"`);
+
+  const engines = await createPooledEngines();
+  try {
+    const body = (length: number): string => `<p>${'a'.repeat(length - 7)}</p>`;
+    await engines.convert(body(DEFAULT_POOL_THRESHOLD - 1), 'html', 'text');
+    assert.equal(engines.poolStats().completed, 0, 'below the threshold: inline');
+    await engines.convert(body(DEFAULT_POOL_THRESHOLD), 'html', 'text');
+    assert.equal(engines.poolStats().completed, 1, 'at the threshold: in the pool');
+  } finally {
+    await engines.dispose();
+  }
+});
+
+test('the deadline README and SECURITY state is DEFAULT_DEADLINE_MS', () => {
+  assert.equal(DEFAULT_DEADLINE_MS % 1000, 0);
+  const seconds = DEFAULT_DEADLINE_MS / 1000;
+  assert.ok(flat(readme).includes(`still running after ${seconds} s`), `README states ${seconds} s`);
+  assert.ok(flat(security).includes(`${seconds} s deadline`), `SECURITY states ${seconds} s`);
+});
+
+test('"the 16 most recent bodies per direction are remembered": the 17th evicts the oldest', async () => {
+  const match = /The (\d+) most recent bodies per direction are remembered/u.exec(flat(readme));
+  assert.ok(match !== null, 'README states the cache size');
+  const size = Number(match[1]);
+  const engines = await createPooledEngines();
+  try {
+    const bodies = Array.from({ length: size + 1 }, (_, i) => `<p>body number ${i}</p>`);
+    for (const b of bodies) await engines.convert(b, 'html', 'text');
+    assert.equal(engines.poolStats().cacheHits, 0);
+    // The youngest `size` are all remembered (youngest first, so no lookup evicts another).
+    for (const b of bodies.slice(1).reverse()) await engines.convert(b, 'html', 'text');
+    assert.equal(engines.poolStats().cacheHits, size);
+    await engines.convert(bodies[0] ?? '', 'html', 'text');
+    assert.equal(engines.poolStats().cacheHits, size, 'the oldest was evicted');
+    // Per direction: the same body the other way is a separate entry.
+    await engines.convert(bodies[1] ?? '', 'html', 'markdown');
+    assert.equal(engines.poolStats().cacheHits, size);
+  } finally {
+    await engines.dispose();
+  }
+});
