@@ -2,6 +2,7 @@ import { converter } from './converter/converter.js';
 import { CdoError } from './errors/cdo-error.js';
 import { Mailer } from './mailer.js';
 import type { TransportSpec } from './transports/create-transport.js';
+import type { DkimOptions } from './dkim-options.js';
 import { DEFAULT_PICKUP_DIRECTORY } from './transports/pickup-transport.js';
 
 export interface ConfigureOptions {
@@ -17,9 +18,11 @@ export interface ConfigureOptions {
   readonly smtputf8?: boolean;
   /** The drop directory CDONTS.Session reads (default ./mailroot/drop, or CDONTS_DROP_DIR). */
   readonly dropDirectory?: string;
+  /** Sign every message with DKIM: `{ domainName, keySelector, privateKey }` or `{ keys: [...] }`. */
+  readonly dkim?: DkimOptions;
 }
 
-const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory']);
+const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory', 'dkim']);
 
 export const DEFAULT_DROP_DIRECTORY = './mailroot/drop';
 
@@ -46,7 +49,7 @@ export function configure(options: ConfigureOptions): void {
   }
   if (options.converterLingerMs !== undefined) converter.setLinger(options.converterLingerMs);
   const next = { ...settings, ...options };
-  const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined || options.smtputf8 !== undefined;
+  const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined || options.smtputf8 !== undefined || options.dkim !== undefined;
   if (replacement) {
     const mailer = createDefaultMailer(next); // throws on a bad transport before anything changes
     retire();
@@ -84,7 +87,7 @@ function createDefaultMailer(options: ConfigureOptions): Mailer {
     options.transport ??
     nonEmpty(process.env['CDONTS_TRANSPORT']) ??
     `pickup:${options.pickupDirectory ?? nonEmpty(process.env['CDONTS_PICKUP_DIR']) ?? DEFAULT_PICKUP_DIRECTORY}`;
-  return new Mailer({ transport, attachmentRoot: options.attachmentRoot, smtputf8: options.smtputf8 });
+  return new Mailer({ transport, attachmentRoot: options.attachmentRoot, smtputf8: options.smtputf8, dkim: options.dkim });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
