@@ -21,9 +21,14 @@ const HAS_REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(
  * recipients per transaction and answers the next ones `452 4.5.3 Error: too many recipients`;
  * `refuse` answers chosen addresses with a code of their own.
  */
-async function limitedSink(t: TestContext, limit: number, refuse: (address: string) => { code: number; message: string } | undefined = () => undefined): Promise<SmtpSink> {
+async function limitedSink(t: TestContext, limit: number, refuse: (address: string) => { code: number; message: string } | undefined = () => undefined): Promise<SmtpSink & { connections: number }> {
+  const counter = { connections: 0 };
   const sink = await startSmtpSink({
     server: {
+      onConnect(_session, callback) {
+        counter.connections++;
+        callback();
+      },
       onRcptTo(address, session, callback) {
         const refusal = refuse(address.address);
         if (refusal !== undefined) {
@@ -39,7 +44,7 @@ async function limitedSink(t: TestContext, limit: number, refuse: (address: stri
     },
   });
   t.after(() => sink.close());
-  return sink;
+  return Object.defineProperty(sink, 'connections', { get: () => counter.connections }) as SmtpSink & { connections: number };
 }
 
 const recipients = (n: number): string[] => Array.from({ length: n }, (_, i) => `r${i}@example.com`);
@@ -68,6 +73,7 @@ test('452 too many recipients: the rest go in further transactions on the pool; 
   assert.deepEqual(result.rejected, []);
   assert.deepEqual(result.envelope.to, to);
   assert.equal(sink.messages.length, 4, '3 + 3 + 3 + 1');
+  assert.equal(sink.connections, 1, 'every transaction on the one pooled connection');
   assert.deepEqual(delivered(sink), [...to].sort());
   const ids = await Promise.all(sink.messages.map(async (m) => (await parseMail(m.raw)).messageId));
   assert.equal(new Set(ids).size, 1, 'one message, several transactions');
