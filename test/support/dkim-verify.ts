@@ -28,9 +28,10 @@ export function makeDkimKey(domainName: string, keySelector: string): TestDkimKe
 }
 
 const VERIFY = `
-import dkim, json, sys
+import dkim, json, re, sys
 records = json.loads(sys.argv[1])
-message = sys.stdin.buffer.read()
+# A Maildir file has LF line endings; the signed form is CRLF
+message = re.sub(rb'\\r?\\n', b'\\r\\n', sys.stdin.buffer.read())
 def dnsfunc(name, timeout=5):
     return records.get(name.decode('ascii').rstrip('.'), '').encode('ascii') or None
 verifier = dkim.DKIM(message)
@@ -54,6 +55,7 @@ export function verifyDkim(message: Buffer, keys: readonly TestDkimKey[]): Promi
       if (error !== null) reject(new Error(`python3-dkim failed: ${stderr || error.message}`));
       else resolve(JSON.parse(stdout) as boolean[]);
     });
+    child.stdin?.on('error', () => undefined); // a verifier that died early reports through its exit
     child.stdin?.end(message);
   });
 }

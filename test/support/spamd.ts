@@ -57,6 +57,7 @@ export async function startSpamd(home: string): Promise<Spamd> {
         const rules = [...stdout.matchAll(/^\s*-?\d+(?:\.\d+)?\s+([A-Z][A-Z0-9_]+)\s/gmu)].map((m) => m[1] ?? '');
         resolve({ score: Number(total[1]), rules });
       });
+      spamc.stdin?.on('error', () => undefined); // a spamc that died early reports through its exit
       spamc.stdin?.end(message);
     });
   return { score, stop };
