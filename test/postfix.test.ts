@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Mailer } from '../src/mailer.js';
@@ -20,10 +21,14 @@ const HAS_REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(
 
 /** A private Postfix for this test, stopped after it whatever happens. */
 async function postfix(t: TestContext, options: PostfixOptions = {}): Promise<PrivatePostfix> {
-  const root = await tempDir(t, 'cdonts-postfix-');
-  const server = await startPostfix(root, options);
-  t.after(() => server.stop());
-  return server;
+  const root = await mkdtemp(join(tmpdir(), 'cdonts-postfix-'));
+  const state: { server?: PrivatePostfix } = {};
+  t.after(async () => {
+    await state.server?.stop(); // Postfix first, then its directory
+    await rm(root, { recursive: true, force: true });
+  });
+  state.server = await startPostfix(root, options);
+  return state.server;
 }
 
 const recipients = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `${tag}${i}@cdonts.test`);
