@@ -2,6 +2,7 @@ import { converter } from './converter/converter.js';
 import { CdoError } from './errors/cdo-error.js';
 import { Mailer } from './mailer.js';
 import type { TransportSpec } from './transports/create-transport.js';
+import type { DkimOptions } from './dkim-options.js';
 import { DEFAULT_PICKUP_DIRECTORY } from './transports/pickup-transport.js';
 import { transportPools } from './transports/transport-pools.js';
 import { setUrlAccess, type UrlAccessOptions } from './cdosys/url-access.js';
@@ -26,6 +27,8 @@ export interface ConfigureOptions {
    * made for the configured server. Without it, NTLM is CDO_E_NO_SUPPORT.
    */
   readonly ntlmTransport?: ((server: NtlmServer) => TransportSpec) | undefined;
+  /** Sign every message with DKIM: `{ domainName, keySelector, privateKey }` or `{ keys: [...] }`. */
+  readonly dkim?: DkimOptions;
 }
 
 /** What an ntlmTransport factory is told about the server a Configuration names. */
@@ -37,7 +40,7 @@ export interface NtlmServer {
   readonly timeoutMs: number;
 }
 
-const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory', 'urlAccess', 'ntlmTransport']);
+const KNOWN_OPTIONS = new Set(['transport', 'pickupDirectory', 'attachmentRoot', 'converterLingerMs', 'smtputf8', 'dropDirectory', 'urlAccess', 'ntlmTransport', 'dkim']);
 
 export const DEFAULT_DROP_DIRECTORY = './mailroot/drop';
 
@@ -66,7 +69,7 @@ export function configure(options: ConfigureOptions): void {
   if ('urlAccess' in options) setUrlAccess(options.urlAccess);
   if (options.ntlmTransport !== undefined && typeof options.ntlmTransport !== 'function') throw new CdoError('CDO_E_INVALID_PARAMETER', 'configure(): ntlmTransport is a function (server) => transport');
   const next = { ...settings, ...options };
-  const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined || options.smtputf8 !== undefined;
+  const replacement = options.transport !== undefined || options.pickupDirectory !== undefined || options.attachmentRoot !== undefined || options.smtputf8 !== undefined || options.dkim !== undefined;
   if (replacement) {
     const mailer = createDefaultMailer(next); // throws on a bad transport before anything changes
     retire();
@@ -115,7 +118,7 @@ function createDefaultMailer(options: ConfigureOptions): Mailer {
     options.transport ??
     nonEmpty(process.env['CDONTS_TRANSPORT']) ??
     `pickup:${options.pickupDirectory ?? nonEmpty(process.env['CDONTS_PICKUP_DIR']) ?? DEFAULT_PICKUP_DIRECTORY}`;
-  return new Mailer({ transport, attachmentRoot: options.attachmentRoot, smtputf8: options.smtputf8 });
+  return new Mailer({ transport, attachmentRoot: options.attachmentRoot, smtputf8: options.smtputf8, dkim: options.dkim });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -14,6 +14,9 @@ export { compressRtf, type CompressRtfOptions, type RtfCompression } from './rtf
 export { decompressRtf, type DecompressRtfOptions } from './rtf/decompress-rtf.js';
 export { CdoError, isCdoError } from './errors/cdo-error.js';
 export { TransportError, type TransportErrorDetails } from './errors/transport-error.js';
+export { UndeliveredRecipientsError } from './errors/undelivered-recipients-error.js';
+export type { RecipientFailure } from './transports/sort-recipients.js';
+export type { DkimKey, DkimOptions } from './dkim-options.js';
 export { errorCodes, type ErrorCode } from './errors/error-codes.js';
 export { PickupTransport, type PickupTransportOptions } from './transports/pickup-transport.js';
 export { MemoryTransport, type StoredMessage } from './transports/memory-transport.js';

@@ -4,6 +4,7 @@ import { resolveAttachmentPath } from './attachment-path.js';
 import { compose, needsConversion, type SnapshotFiles } from './compose.js';
 import { converter as processConverter } from './converter/converter.js';
 import type { ConverterSource } from './converter/converter-host.js';
+import { dkimOptions, type DkimOptions } from './dkim-options.js';
 import { CdoError } from './errors/cdo-error.js';
 import { StateMachine, type TransitionTable } from './internal/state-machine.js';
 import type { MailSnapshot } from './mail-snapshot.js';
@@ -23,6 +24,8 @@ export interface MailerOptions {
    * server without SMTPUTF8 would otherwise get them silently, so Send fails loudly instead.
    */
   readonly smtputf8?: boolean | undefined;
+  /** Sign every message with DKIM (one key, or several in `keys`), whatever the transport. */
+  readonly dkim?: DkimOptions | undefined;
 }
 
 export interface SendResult {
@@ -72,6 +75,7 @@ export class Mailer {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly attachmentRoot: string | undefined;
   readonly #smtputf8: boolean;
+  readonly #dkim: ReturnType<typeof dkimOptions> | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
@@ -80,6 +84,7 @@ export class Mailer {
     this.#converter = options.converter ?? processConverter;
     this.attachmentRoot = options.attachmentRoot;
     this.#smtputf8 = options.smtputf8 ?? false;
+    this.#dkim = options.dkim === undefined ? undefined : dkimOptions(options.dkim);
   }
 
   get state(): MailerState {
@@ -139,6 +144,7 @@ export class Mailer {
     }
     if (finish !== undefined) message = await finish(message);
     const name = this.#transport.name;
+    if (this.#dkim !== undefined) message.dkim = this.#dkim; // nodemailer signs the bytes every transport writes
     try {
       const info = await this.#transport.transporter.sendMail(message);
       const envelope = info.envelope as { from?: string | false; to?: string[] } | undefined;

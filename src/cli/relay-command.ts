@@ -17,6 +17,8 @@ queue/ and badmail/ are created beside DIR.
   --drop DIR            the drop folder (default drop/ beside the pickup directory)
   --rate N              at most N messages per second over SMTP
   --bounce              send the sender a delivery status notification (RFC 3464) on failure
+  --hostname FQDN       the domain bounces come from (postmaster@FQDN); default the
+                        machine's fully qualified name, else the sender's domain
   --once                deliver what is there now, then exit with a summary
   -h, --help            show this help
 
@@ -33,6 +35,7 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     drop: { type: 'string' },
     rate: { type: 'string' },
     bounce: { type: 'boolean' },
+    hostname: { type: 'string' },
     once: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -75,6 +78,7 @@ export async function relayCommand(args: readonly string[], io: CliIo, isTty: bo
     ...(values.drop === undefined ? {} : { drop: values.drop }),
     ratePerSecond: values.rate === undefined ? 0 : number(values.rate, '--rate', 0),
     bounce: values.bounce === true,
+    hostname: values.hostname,
     onEvent,
   }).start();
   current.relay = relay;

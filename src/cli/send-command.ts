@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Mailer } from '../mailer.js';
-import { getDefaultMailer } from '../default-mailer.js';
+import { configure, getDefaultMailer } from '../default-mailer.js';
+import type { DkimOptions } from '../dkim-options.js';
 import { NewMail, type BodyFormatValue, type ImportanceValue } from '../new-mail.js';
 import { CdoMailFormatMime } from '../cdo-constants.js';
 import { parseOptions } from './parse-options.js';
@@ -27,6 +28,9 @@ Sends one message (into the pickup directory ./mailroot/pickup unless told other
   --header "Name: value" add a header (repeatable)
   --transport URL        smtp://host:port, smtps://…, pickup:DIR, memory: …
                          (default: $CDONTS_TRANSPORT, else the pickup directory)
+  --dkim-domain DOMAIN   sign with DKIM for DOMAIN (d=); needs the two options below
+  --dkim-selector NAME   the DKIM selector (s=): the key is published at NAME._domainkey.DOMAIN
+  --dkim-key FILE        the PEM RSA private key
   --dry-run              build the message and print it; send nothing
   -h, --help             show this help
 
@@ -45,6 +49,9 @@ const SEND_OPTIONS = {
   importance: { type: 'string' },
   header: { type: 'string', multiple: true },
   transport: { type: 'string' },
+  'dkim-domain': { type: 'string' },
+  'dkim-selector': { type: 'string' },
+  'dkim-key': { type: 'string' },
   'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   } as const;
@@ -73,7 +80,9 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
   const typed = format === 'rtf' && values.body !== undefined ? escapeNonAsciiInRtf(values.body) : (values.body ?? '');
   const body = values['body-file'] !== undefined ? await readBody(values['body-file'], io, format) : typed;
   const dryRun = values['dry-run'] === true;
-  const mailer = dryRun ? new Mailer({ transport: 'memory:' }) : values.transport !== undefined ? new Mailer({ transport: values.transport }) : getDefaultMailer();
+  const dkim = await readDkim(values['dkim-domain'], values['dkim-selector'], values['dkim-key']);
+  if (dkim !== undefined && !dryRun && values.transport === undefined) configure({ dkim });
+  const mailer = dryRun ? new Mailer({ transport: 'memory:', dkim }) : values.transport !== undefined ? new Mailer({ transport: values.transport, dkim }) : getDefaultMailer();
 
   const mail = new NewMail({ mailer });
   mail.From = values.from;
@@ -106,6 +115,15 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
   } finally {
     if (mailer !== getDefaultMailer()) await mailer.close();
   }
+}
+
+/** --dkim-domain, --dkim-selector and --dkim-key go together; the key file is read here. */
+async function readDkim(domainName: string | undefined, keySelector: string | undefined, keyFile: string | undefined): Promise<DkimOptions | undefined> {
+  if (domainName === undefined && keySelector === undefined && keyFile === undefined) return undefined;
+  if (domainName === undefined || keySelector === undefined || keyFile === undefined) {
+    throw new UsageError('--dkim-domain, --dkim-selector and --dkim-key go together');
+  }
+  return { domainName, keySelector, privateKey: await readFile(keyFile, 'utf8') };
 }
 
 /** RTF stays bytes (the reader decodes its code pages); every other format is UTF-8 text. */

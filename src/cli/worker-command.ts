@@ -18,13 +18,14 @@ Run as many as you like, on as many machines, against one Redis or Redis Cluster
   --local-domain D   deliver recipients in domain D to the drop folder (repeatable)
   --drop DIR         the drop folder (default ./mailroot/drop)
   --bounce           send the sender a delivery status notification (RFC 3464) on failure
+  --hostname FQDN    the domain bounces come from (postmaster@FQDN)
   --connect-timeout MS  give up if Redis does not answer at start (default 10000)
   -h, --help         show this help
 
 Stops gracefully on SIGTERM and SIGINT (jobs in flight finish).`;
 
 export async function workerCommand(args: readonly string[], io: CliIo, isTty: boolean): Promise<number> {
-  const { values } = parseOptions(args, { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, 'local-domain': { type: 'string', multiple: true }, drop: { type: 'string' }, bounce: { type: 'boolean' }, 'connect-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseOptions(args, { redis: { type: 'string' }, smtp: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, 'lock-ms': { type: 'string' }, 'local-domain': { type: 'string', multiple: true }, drop: { type: 'string' }, bounce: { type: 'boolean' }, hostname: { type: 'string' }, 'connect-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (values.help === true) {
     io.out(WORKER_USAGE);
     return 0;
@@ -66,6 +67,7 @@ export async function workerCommand(args: readonly string[], io: CliIo, isTty: b
       localDomains: values['local-domain'] ?? [],
       ...(values.drop === undefined ? {} : { drop: values.drop }),
       bounce: values.bounce === true,
+      hostname: values.hostname,
       onEvent: (event) => {
         seen[event.type]++;
         if (!isTty) {

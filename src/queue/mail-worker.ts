@@ -7,6 +7,7 @@ import { queueConnection } from './queue-connection.js';
 import { CdoError } from '../errors/cdo-error.js';
 import { buildDeliveryStatus } from '../relay/delivery-status.js';
 import { isLocal, writeDropFile } from '../relay/drop-folder.js';
+import { checkReportingDomain, reportingDomain } from '../relay/reporting-domain.js';
 
 export interface MailWorkerOptions {
   /**
@@ -34,6 +35,8 @@ export interface MailWorkerOptions {
   readonly localDomains?: readonly string[];
   /** The drop folder for local delivery. Default ./mailroot/drop. */
   readonly drop?: string;
+  /** The domain bounces come from (postmaster@…); default as the relay's `hostname`. */
+  readonly hostname?: string | undefined;
   /** On a permanent failure, enqueue a delivery status notification (RFC 3464) to the sender. */
   readonly bounce?: boolean;
   readonly onEvent?: (event: { type: 'delivered' | 'retrying' | 'failed'; id: string; detail: string }) => void;
@@ -58,6 +61,7 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
   const smtp: ResolvedTransport = createTransport(options.smtp);
   const counts = { delivered: 0, retrying: 0, failed: 0 };
   const emit = options.onEvent ?? (() => undefined);
+  const reportingHost = checkReportingDomain(options.hostname);
 
   const localDomains = new Set((options.localDomains ?? []).map((d) => d.toLowerCase()));
   const drop = options.drop ?? './mailroot/drop';
@@ -75,6 +79,7 @@ export async function startMailWorker(options: MailWorkerOptions): Promise<MailW
       failed,
       originalHeaders: raw.toString('utf8', 0, end < 0 ? raw.length : end + 2),
       arrival: new Date(job.timestamp),
+      reportingMta: reportingDomain(reportingHost, job.data.from),
     });
     await bounceQueue.add('mail', { from: '', to: [job.data.from], raw: dsn.toString('base64') }, { jobId: `dsn-${job.id ?? ''}`, attempts: 10, backoff: { type: 'exponential', delay: 60_000 } });
   };

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import MimeNode from 'nodemailer/lib/mime-node';
 
 export interface FailedRecipient {
@@ -18,8 +17,10 @@ export async function buildDeliveryStatus(options: {
   readonly failed: readonly FailedRecipient[];
   readonly originalHeaders: string;
   readonly arrival: Date;
+  /** The reporting MTA's fully qualified domain name: the bounce comes from postmaster@ it. */
+  readonly reportingMta: string;
 }): Promise<Buffer> {
-  const reportingMta = hostname();
+  const reportingMta = options.reportingMta;
   const root = new MimeNode('multipart/report; report-type=delivery-status');
   root.setHeader('From', `Mail Delivery Subsystem <postmaster@${reportingMta}>`);
   root.setHeader('To', options.to);

@@ -8,6 +8,7 @@ import { createTransport, type ResolvedTransport, type TransportSpec } from '../
 import { deliverRaw } from '../transports/deliver-raw.js';
 import { readPickupFile } from './pickup-envelope.js';
 import { buildDeliveryStatus } from './delivery-status.js';
+import { checkReportingDomain, reportingDomain } from './reporting-domain.js';
 import { isLocal, writeDropFile } from './drop-folder.js';
 import { isProcessAlive } from '../internal/is-process-alive.js';
 
@@ -32,6 +33,11 @@ export interface RelayOptions {
   readonly drop?: string;
   /** Send a delivery status notification (RFC 3464) to the sender when a message fails for good. */
   readonly bounce?: boolean;
+  /**
+   * The domain bounces come from (postmaster@…): a fully qualified name. Default: the
+   * machine's fully qualified name, else the domain of the message's envelope sender.
+   */
+  readonly hostname?: string | undefined;
   /** At most this many messages handed to SMTP per second (0 or absent: no limit). */
   readonly ratePerSecond?: number;
   /** Called for every event; the CLI prints them. */
@@ -88,6 +94,7 @@ export class Relay {
   readonly #localDomains: ReadonlySet<string>;
   readonly #ratePerSecond: number;
   readonly #bounce: boolean;
+  readonly #hostname: string | undefined;
   readonly #recentStarts: number[] = [];
   readonly #transport: ResolvedTransport;
   readonly #concurrency: number;
@@ -114,6 +121,7 @@ export class Relay {
     this.#localDomains = new Set((options.localDomains ?? []).map((d) => d.toLowerCase()));
     this.#ratePerSecond = options.ratePerSecond ?? 0;
     this.#bounce = options.bounce ?? false;
+    this.#hostname = checkReportingDomain(options.hostname);
     this.#transport = createTransport(options.smtp);
     this.#concurrency = options.concurrency ?? 10;
     this.#retryBaseMs = options.retryBaseMs ?? 60_000;
@@ -358,7 +366,7 @@ export class Relay {
    * (X-Sender empty), so this relay delivers it and it can never bounce in turn.
    */
   async #sendBounce(name: string, to: string, record: QueueRecord, originalHeaders: string): Promise<void> {
-    const bytes = await buildDeliveryStatus({ to, failed: record.failed, originalHeaders, arrival: new Date(record.firstClaimed) });
+    const bytes = await buildDeliveryStatus({ to, failed: record.failed, originalHeaders, arrival: new Date(record.firstClaimed), reportingMta: reportingDomain(this.#hostname, to) });
     const file = `${basename(name, '.eml')}-dsn.eml`;
     const temporary = join(this.pickup, `${file}.${OWNER}.tmp`);
     await writeFile(temporary, Buffer.concat([Buffer.from(`X-Sender: \r\nX-Receiver: ${to}\r\n`), bytes]));

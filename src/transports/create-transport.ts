@@ -1,10 +1,11 @@
 import nodemailer, { type Transport } from 'nodemailer';
-import type Mail from 'nodemailer/lib/mailer';
+import Mail from 'nodemailer/lib/mailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { CdoError } from '../errors/cdo-error.js';
 import { MemoryTransport } from './memory-transport.js';
 import { PickupTransport } from './pickup-transport.js';
+import { RetryingSmtpPool } from './retrying-smtp-pool.js';
 import { unrefSocket } from './unref-socket.js';
 import { QueueTransport } from '../queue/queue-transport.js';
 import type { RedisQueueOptions } from '../queue/redis-target.js';
@@ -82,13 +83,14 @@ function smtp(options: Record<string, unknown>): ResolvedTransport {
   if (typeof options['host'] !== 'string' && options['service'] === undefined) {
     throw new CdoError('CDO_E_INVALID_SEND_OPTION', 'SMTP transport needs a host');
   }
-  assertNoControlCharacters(options, 'SMTP option');
+  assertNoControlCharacters(options);
   const pooled = {
     pool: true,
     ...(options['connection'] === undefined && options['getSocket'] === undefined ? { getSocket: unrefSocket } : {}),
     ...options,
   };
-  const transporter: Mail = nodemailer.createTransport(pooled as SMTPPoolOptions & { pool: true });
+  // Mail takes the options too (logger, dkim…), as createTransport(options) would give it.
+  const transporter: Mail = new Mail(new RetryingSmtpPool(pooled as SMTPPoolOptions), pooled as SMTPPoolOptions);
   return owned('smtp', transporter);
 }
 
@@ -96,19 +98,26 @@ function owned(name: string, transporter: Mail, memory?: MemoryTransport): Resol
   return { name, transporter, ...(memory === undefined ? {} : { memory }), close: () => transporter.close() };
 }
 
+/** The options whose values end up in SMTP command text (EHLO, AUTH…), and nothing else. */
+const COMMAND_TEXT = ['host', 'name', 'service', 'authMethod'] as const;
+const AUTH_COMMAND_TEXT = ['user', 'pass', 'accessToken', 'type', 'method'] as const;
+
 /**
- * A CR or LF in the EHLO name, host, user name or any other option would become an SMTP
- * command of its own (GHSA-vvjj-xcjg-gr5g and kin): refuse it before nodemailer sees it.
+ * A CR or LF in the EHLO name, host, user name or password would become an SMTP command of
+ * its own (GHSA-vvjj-xcjg-gr5g and kin): refuse it before nodemailer sees it. Other options
+ * (a `tls.ca` PEM, a `dkim.privateKey`) carry newlines by design and are not touched.
  */
-function assertNoControlCharacters(options: Record<string, unknown>, path: string, depth = 0): void {
-  for (const [key, value] of Object.entries(options)) {
+function assertNoControlCharacters(options: Record<string, unknown>): void {
+  const check = (value: unknown, name: string): void => {
     // eslint-disable-next-line no-control-regex -- control characters are what is refused
     if (typeof value === 'string' && /[\u0000-\u001f\u007f]/u.test(value)) {
-      throw new CdoError('CDO_E_INVALID_SEND_OPTION', `${path} ${key} contains a control character`);
+      throw new CdoError('CDO_E_INVALID_SEND_OPTION', `SMTP option ${name} contains a control character`);
     }
-    if (depth < 2 && typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) {
-      assertNoControlCharacters(value as Record<string, unknown>, `${path} ${key}.`, depth + 1);
-    }
+  };
+  for (const key of COMMAND_TEXT) check(options[key], key);
+  const auth = options['auth'];
+  if (typeof auth === 'object' && auth !== null) {
+    for (const key of AUTH_COMMAND_TEXT) check((auth as Record<string, unknown>)[key], `auth.${key}`);
   }
 }
 
