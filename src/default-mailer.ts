@@ -109,8 +109,8 @@ export function getPickupDirectory(): string {
 }
 
 /** The configured attachment root and SMTPUTF8 switch (CDO.Message's pools use them too). */
-export function getSendSettings(): { readonly attachmentRoot: string | undefined; readonly smtputf8: boolean | undefined; readonly ntlmTransport: ConfigureOptions['ntlmTransport'] } {
-  return { attachmentRoot: settings.attachmentRoot, smtputf8: settings.smtputf8, ntlmTransport: settings.ntlmTransport };
+export function getSendSettings(): { readonly attachmentRoot: string | undefined; readonly smtputf8: boolean | undefined; readonly dkim: DkimOptions | undefined; readonly ntlmTransport: ConfigureOptions['ntlmTransport'] } {
+  return { attachmentRoot: settings.attachmentRoot, smtputf8: settings.smtputf8, dkim: settings.dkim, ntlmTransport: settings.ntlmTransport };
 }
 
 function createDefaultMailer(options: ConfigureOptions): Mailer {

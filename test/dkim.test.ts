@@ -8,6 +8,8 @@ import { test, type TestContext } from 'node:test';
 import { close, configure, getDefaultMailer } from '../src/default-mailer.js';
 import { Mailer } from '../src/mailer.js';
 import { NewMail } from '../src/new-mail.js';
+import { Configuration } from '../src/cdosys/configuration.js';
+import { Message } from '../src/cdosys/message.js';
 import { isCdoError } from '../src/errors/cdo-error.js';
 import { readPickupFile } from '../src/relay/pickup-envelope.js';
 import { startRelay } from '../src/relay/relay.js';
@@ -18,6 +20,7 @@ import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { tempDir } from './support/temp-dir.js';
 
 const skip = dkimVerifierMissing();
+const CONFIGURATION = 'http://schemas.microsoft.com/cdo/configuration/';
 const key = makeDkimKey('example.com', 'mail2026');
 const second = makeDkimKey('example.net', 'backup');
 
@@ -150,6 +153,31 @@ test('configure({ dkim }) signs what new NewMail() sends', { skip }, async () =>
     await mail.Send();
     const raw = getDefaultMailer().memory?.messages.at(-1)?.raw ?? Buffer.alloc(0);
     assert.deepEqual(await verifyDkim(raw, [key]), [true]);
+  } finally {
+    await close();
+  }
+});
+
+test('configure({ dkim }) signs what a CDO.Message sends through its own Configuration (a shared pool)', { skip }, async (t) => {
+  const root = await tempDir(t);
+  const pickup = join(root, 'cdosys-pickup');
+  configure({ transport: 'memory:', dkim: key });
+  try {
+    const cfg = new Configuration();
+    cfg.Fields.Item(`${CONFIGURATION}sendusing`).Value = 1;
+    cfg.Fields.Item(`${CONFIGURATION}smtpserverpickupdirectory`).Value = pickup;
+    cfg.Fields.Update();
+    const msg = new Message();
+    msg.Configuration = cfg;
+    msg.From = 'shop@example.com';
+    msg.To = 'user@example.org';
+    msg.Subject = 'CDOSYS, signed';
+    msg.TextBody = 'Order 42';
+    const result = await msg.Send();
+    const { message: signed } = readPickupFile(await readFile(result.path ?? ''));
+    assert.match(signed.toString(), /^DKIM-Signature: v=1; a=rsa-sha256;/u);
+    assert.deepEqual(await verifyDkim(signed, [key]), [true]);
+    assert.deepEqual(await verifyDkim(Buffer.from(signed.toString('latin1').replace('Order 42', 'Order 43'), 'latin1'), [key]), [false]);
   } finally {
     await close();
   }

@@ -82,12 +82,15 @@ export class Configuration {
     const server = text(this.value('smtpserver'));
     if (usingRaw === undefined && server === undefined && this.value('smtpserverpickupdirectory') === undefined) return { kind: 'default' };
     const using = usingRaw === undefined ? (server === undefined ? 1 : 2) : integer(usingRaw);
-    const { attachmentRoot, smtputf8, ntlmTransport } = getSendSettings();
+    const { attachmentRoot, smtputf8, dkim, ntlmTransport } = getSendSettings();
+    // What every pool's Mailer shares with the default one; part of every key, the DKIM key hashed.
+    const shared = { attachmentRoot, smtputf8, dkim };
+    const sharedKey = [attachmentRoot ?? '', smtputf8 ?? false, dkim === undefined ? '' : createHash('sha256').update(JSON.stringify(dkim)).digest('hex')];
     if (using === 1) {
       const directory = resolve(text(this.value('smtpserverpickupdirectory')) ?? getPickupDirectory());
       return {
         kind: 'pool',
-        request: { key: JSON.stringify(['pickup', directory, attachmentRoot ?? '', smtputf8 ?? false]), settings: { kind: 'pickup', directory }, transport: `pickup:${directory}`, attachmentRoot, smtputf8 },
+        request: { key: JSON.stringify(['pickup', directory, ...sharedKey]), settings: { kind: 'pickup', directory }, transport: `pickup:${directory}`, ...shared },
       };
     }
     if (using !== 2) throw cdosysError('CDO_E_INVALID_SEND_OPTION', `sendusing is ${JSON.stringify(usingRaw)}; CDOSYS knows 1 (cdoSendUsingPickup) and 2 (cdoSendUsingPort)`);
@@ -109,7 +112,7 @@ export class Configuration {
       const target = { host: server, port, tls, timeoutMs: timeoutS * 1000 } as const;
       return {
         kind: 'pool',
-        request: { key: JSON.stringify(['ntlm', server, port, tls, timeoutS, attachmentRoot ?? '', smtputf8 ?? false]), settings: { kind: 'ntlm', host: server, port, tls, timeoutSeconds: timeoutS }, transport: ntlmTransport(target), attachmentRoot, smtputf8 },
+        request: { key: JSON.stringify(['ntlm', server, port, tls, timeoutS, ...sharedKey]), settings: { kind: 'ntlm', host: server, port, tls, timeoutSeconds: timeoutS }, transport: ntlmTransport(target), ...shared },
       };
     }
     const user = auth === 1 ? (text(this.value('sendusername')) ?? '') : '';
@@ -136,7 +139,7 @@ export class Configuration {
     if (auth === 1) settings['user'] = user;
     return {
       kind: 'pool',
-      request: { key: JSON.stringify(['smtp', server, port, ssl, auth, user, secret, timeoutS, attachmentRoot ?? '', smtputf8 ?? false]), settings, transport, attachmentRoot, smtputf8 },
+      request: { key: JSON.stringify(['smtp', server, port, ssl, auth, user, secret, timeoutS, ...sharedKey]), settings, transport, ...shared },
     };
   }
 }

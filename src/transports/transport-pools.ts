@@ -1,6 +1,7 @@
 import type { GetSocketHandler } from 'nodemailer/lib/mailer';
 import { converter } from '../converter/converter.js';
 import { StateMachine, type TransitionTable } from '../internal/state-machine.js';
+import type { DkimOptions } from '../dkim-options.js';
 import { Mailer } from '../mailer.js';
 import type { TransportSpec } from './create-transport.js';
 import { unrefSocket } from './unref-socket.js';
@@ -14,6 +15,8 @@ export interface PoolRequest {
   readonly transport: TransportSpec;
   readonly attachmentRoot?: string | undefined;
   readonly smtputf8?: boolean | undefined;
+  /** configure({ dkim }): a pool signs as the default Mailer does. */
+  readonly dkim?: DkimOptions | undefined;
 }
 
 export interface PoolStats {
@@ -60,7 +63,7 @@ class Pool {
     const transport = typeof request.transport === 'object' && request.transport !== null && !('sendMail' in request.transport) && !('send' in request.transport) && request.settings['kind'] === 'smtp'
       ? { ...request.transport, getSocket: this.#countingSocket }
       : request.transport;
-    this.mailer = new Mailer({ transport, attachmentRoot: request.attachmentRoot, smtputf8: request.smtputf8 });
+    this.mailer = new Mailer({ transport, attachmentRoot: request.attachmentRoot, smtputf8: request.smtputf8, dkim: request.dkim });
   }
 
   get state(): PoolState {
