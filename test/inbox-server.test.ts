@@ -8,7 +8,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { Server } from 'node:http';
+import { get, type IncomingMessage, type Server } from 'node:http';
 import { createInboxServer, type InboxServerOptions } from '../src/inbox/inbox-server.js';
 import { Mailer } from '../src/mailer.js';
 import { NewMail } from '../src/new-mail.js';
@@ -72,6 +72,31 @@ test('the live-update channel, too, opens only for its own address', async (t) =
   const forged = await rawRequest(port, { path: '/events', host: `evil.example:${port}`, until: /: connected/u });
   assert.equal(forged.status, 403);
   assert.doesNotMatch(forged.body, /connected/u);
+});
+
+test('an inbox started before its folder exists still updates live once the folder appears', async (t) => {
+  const root = await tempDir(t);
+  const pickup = join(root, 'pickup');
+  const port = await listen(t, { folders: { pickup, drop: join(root, 'drop') } });
+  // The stream is open (its headers arrived: the server counts it as a listener) before the
+  // first message creates the folder.
+  const stream = await new Promise<IncomingMessage>((opened, fail) => get({ host: '127.0.0.1', port, path: '/events' }, opened).on('error', fail));
+  t.after(() => stream.destroy());
+  stream.setEncoding('utf8');
+  let received = '';
+  const change = new Promise<void>((changed) => stream.on('data', (chunk: string) => {
+    received += chunk;
+    if (received.includes('event: change')) changed();
+  }));
+  const mailer = new Mailer({ transport: `pickup:${pickup}` });
+  t.after(() => mailer.close());
+  const m = new NewMail({ mailer });
+  m.From = 'web@example.com';
+  m.To = 'jane@example.com';
+  m.Body = 'first';
+  await m.Send();
+  await change;
+  assert.equal(stream.statusCode, 200);
 });
 
 test('with a token, every request must carry it: ?token= once becomes a cookie; a Bearer header works too', async (t) => {

@@ -1,9 +1,9 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { escapeHtml } from '../converter/text-to-html.js';
 import { CdoError } from '../errors/cdo-error.js';
 import { sameSecret } from './same-secret.js';
+import { watchFolder } from './watch-folder.js';
 import { MailIndex, type MailSummary } from './mail-index.js';
 
 const APP_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'";
@@ -71,25 +71,17 @@ export function createInboxServer(options: InboxServerOptions): Server {
   const gate: Gate = { names: new Set([...LOOPBACK_HOSTS, ...hosts]), anyHost: hosts.includes('*'), token: options.token };
   const index = new MailIndex(options.folders);
   const listeners = new Set<ServerResponse>();
-  const watchers: FSWatcher[] = [];
-  for (const folder of index.folders) {
-    try {
-      const watcher = watch(folder, () => {
-        for (const response of listeners) response.write('event: change\ndata: {}\n\n');
-      });
-      watcher.on('error', () => undefined);
-      watchers.push(watcher);
-    } catch {
-      // a folder that does not exist yet is simply empty
-    }
-  }
+  const notify = (): void => {
+    for (const response of listeners) response.write('event: change\ndata: {}\n\n');
+  };
+  const unwatch = index.folders.map((folder) => watchFolder(folder, notify));
   const server = createServer((request, response) => {
     const port = (server.address() as AddressInfo | null)?.port;
     if (port === undefined || !admitted(request, response, gate, port)) return;
     handle(request, response, index, listeners).catch(() => send(response, 500, 'text/plain; charset=utf-8', 'internal error'));
   });
   server.on('close', () => {
-    for (const watcher of watchers) watcher.close();
+    for (const stop of unwatch) stop();
     for (const response of listeners) response.end();
   });
   return server;
