@@ -11,16 +11,11 @@ import { isCdoError } from '../src/errors/cdo-error.js';
 import type { ErrorCode } from '../src/errors/error-codes.js';
 import { parseMail } from './support/parse-mail.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { cpuMsSince } from './support/cpu-time.js';
 import { tempDir } from './support/temp-dir.js';
 
-// "Bounded time" is this process's CPU time (every thread, the conversion pool's included),
-// not the wall clock: on a loaded machine other processes stretch the wall clock of linear
-// work past any bound, while a ReDoS or a blow-up still burns CPU far beyond it.
+// "Bounded time" is this process's CPU time (the conversion pool's threads included).
 const BOUND_MS = 3_000;
-const cpuMsSince = (start: NodeJS.CpuUsage): number => {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-};
 
 function check(code: ErrorCode) {
   return (error: unknown): boolean => {
