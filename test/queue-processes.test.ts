@@ -75,9 +75,13 @@ test('3 app processes enqueue, 2 worker processes deliver; a worker killed with 
       return run([], { script });
     }),
   );
+  // The apps enqueue first, then the workers start on the whole backlog: five Node processes
+  // booting at once on a loaded machine kept an app from reaching Redis within its 5 s connect
+  // timeout (a CI run), and a full backlog gives the kills below deliveries to interrupt.
+  assert.deepEqual(await Promise.all(apps.map(exited)), [0, 0, 0], 'every app process enqueued and exited cleanly');
   const args = ['worker', '--redis', url, '--smtp', `smtp://127.0.0.1:${server.port}`, '--concurrency', '10', '--lock-ms', '1000'];
   workers.push(run(args), run(args));
-  assert.deepEqual(await Promise.all(apps.map(exited)), [0, 0, 0], 'every app process enqueued and exited cleanly');
+  await Promise.all(workers.map(ready));
   const subjects = (): string[] => server.received.map((raw) => /^Subject: (job \d+)\r$/mu.exec(raw)?.[1] ?? '');
   // Kill one worker with SIGKILL while it delivers, then start a replacement, a few times:
   // each kill waits until the backlog has moved on (so it lands mid-delivery, not before

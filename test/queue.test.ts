@@ -130,7 +130,10 @@ test('Redis restarted under load: every Send resolves or fails typed, and every 
   const sink = await startSmtpSink();
   const url = `${server.url}?queue=restart&timeout=1500`;
   const mailer = new Mailer({ transport: url });
-  const worker = await startMailWorker({ redis: url, smtp: sink.url, concurrency: 5 });
+  // A job the worker held when Redis died stays locked until its lock expires, then is taken
+  // again (stalled): a 2 s lock brings it back well within the wait below; BullMQ's default
+  // (30 s, checked every 30 s) did not, and failed a CI run on the loaded machine.
+  const worker = await startMailWorker({ redis: url, smtp: sink.url, concurrency: 5, lockDurationMs: 2_000 });
   t.after(async () => {
     await worker.close();
     await mailer.close();

@@ -9,6 +9,13 @@ export interface ConversionTask {
   readonly from: BodyKind;
   readonly to: BodyKind;
   readonly sanitizeMarkdown: boolean;
+  /** Shared with the caller: when this conversion began (ms since the epoch), for its deadline. */
+  readonly startedAt: BigInt64Array;
+}
+
+/** Tells the caller the conversion begins now: its deadline counts from here. */
+export function markStarted(task: Pick<ConversionTask, 'startedAt'>): void {
+  Atomics.store(task.startedAt, 0, BigInt(Math.max(1, Math.round(performance.timeOrigin + performance.now()))));
 }
 
 const engines = new Map<boolean, Awaited<ReturnType<typeof createBodyEngines>>>();
@@ -27,6 +34,7 @@ export default async function convert(task: ConversionTask): Promise<string | Co
     set = await createBodyEngines({ sanitizeMarkdown: task.sanitizeMarkdown });
     engines.set(task.sanitizeMarkdown, set);
   }
+  markStarted(task);
   try {
     return await set.convert(task.input, task.from, task.to);
   } catch (error) {

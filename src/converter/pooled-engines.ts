@@ -73,10 +73,25 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
 
   const runPooled = async (input: string, from: BodyKind, to: BodyKind): Promise<string> => {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`)), deadlineMs);
-    timer.unref();
+    // The deadline counts the conversion itself, from the moment a worker begins it (the worker
+    // writes that moment here): waiting for a free thread, or for a new one to start on a
+    // loaded machine, is not the body's fault. Until it begins, look again every tenth.
+    const startedAt = new BigInt64Array(new SharedArrayBuffer(8));
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number): void => {
+      timer = setTimeout(check, ms);
+      timer.unref();
+    };
+    const check = (): void => {
+      const began = Number(Atomics.load(startedAt, 0));
+      if (began === 0) return arm(Math.max(deadlineMs / 10, 10));
+      const left = began + deadlineMs - (performance.timeOrigin + performance.now());
+      if (left > 0) return arm(left);
+      controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`));
+    };
+    arm(deadlineMs);
     try {
-      const result = (await pool.run({ input, from, to, sanitizeMarkdown }, { signal: controller.signal })) as string | ConversionFailure;
+      const result = (await pool.run({ input, from, to, sanitizeMarkdown, startedAt }, { signal: controller.signal })) as string | ConversionFailure;
       if (typeof result !== 'string') throw new CdoError(result.failed.code, result.failed.message);
       return result;
     } catch (error) {

@@ -1,6 +1,9 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { escapeHtml } from '../converter/text-to-html.js';
+import { CdoError } from '../errors/cdo-error.js';
+import { sameSecret } from './same-secret.js';
+import { watchFolder } from './watch-folder.js';
 import { MailIndex, type MailSummary } from './mail-index.js';
 
 const APP_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'";
@@ -39,32 +42,101 @@ new EventSource('/events').addEventListener('change', () => void refresh());
 export interface InboxServerOptions {
   /** Folders to show, by label: { pickup: './mailroot/pickup', drop: './mailroot/drop' }. */
   readonly folders: Record<string, string>;
+  /**
+   * A secret every request must carry: `?token=` once (it becomes a cookie for this port), the
+   * cookie, or `Authorization: Bearer`. Required with `hosts`.
+   */
+  readonly token?: string;
+  /**
+   * Host names, besides 127.0.0.1, localhost and [::1], that a request's `Host` may name (with
+   * the port listened on): the address a non-loopback listener is reached by, or '*' for any
+   * (a listener on every address). Only with `token`.
+   */
+  readonly hosts?: readonly string[];
 }
 
-/** The local mail viewer behind `cdonts inbox`. Listen on 127.0.0.1 only. */
+// The names a browser on this machine uses for a loopback listener. A request naming any
+// other host came through a name someone else controls (DNS rebinding) and gets nothing.
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const;
+
+/**
+ * The local mail viewer behind `cdonts inbox`. Listen on 127.0.0.1 (or ::1); it answers only
+ * requests whose `Host` is a loopback name with the port it listens on, and with a `token`
+ * only requests that carry it.
+ */
 export function createInboxServer(options: InboxServerOptions): Server {
+  const hosts = (options.hosts ?? []).map((h) => h.toLowerCase());
+  if (options.token !== undefined && options.token.length < 16) throw new CdoError('CDO_E_INVALID_PARAMETER', 'the inbox token must be at least 16 characters');
+  if (hosts.length > 0 && options.token === undefined) throw new CdoError('CDO_E_INVALID_PARAMETER', 'an inbox reachable by other host names needs a token');
+  const gate: Gate = { names: new Set([...LOOPBACK_HOSTS, ...hosts]), anyHost: hosts.includes('*'), token: options.token };
   const index = new MailIndex(options.folders);
   const listeners = new Set<ServerResponse>();
-  const watchers: FSWatcher[] = [];
-  for (const folder of index.folders) {
-    try {
-      const watcher = watch(folder, () => {
-        for (const response of listeners) response.write('event: change\ndata: {}\n\n');
-      });
-      watcher.on('error', () => undefined);
-      watchers.push(watcher);
-    } catch {
-      // a folder that does not exist yet is simply empty
-    }
-  }
+  const notify = (): void => {
+    for (const response of listeners) response.write('event: change\ndata: {}\n\n');
+  };
+  const unwatch = index.folders.map((folder) => watchFolder(folder, notify));
   const server = createServer((request, response) => {
+    const port = (server.address() as AddressInfo | null)?.port;
+    if (port === undefined || !admitted(request, response, gate, port)) return;
     handle(request, response, index, listeners).catch(() => send(response, 500, 'text/plain; charset=utf-8', 'internal error'));
   });
   server.on('close', () => {
-    for (const watcher of watchers) watcher.close();
+    for (const stop of unwatch) stop();
     for (const response of listeners) response.end();
   });
   return server;
+}
+
+interface Gate {
+  readonly names: ReadonlySet<string>;
+  readonly anyHost: boolean;
+  readonly token: string | undefined;
+}
+
+/** Host and token checks, before anything is read; answers 403 (or the token's redirect) itself. */
+function admitted(request: IncomingMessage, response: ServerResponse, gate: Gate, port: number): boolean {
+  const host = (request.headers.host ?? '').toLowerCase();
+  const colon = host.lastIndexOf(':');
+  const hostPortOk = colon > 0 && host.slice(colon + 1) === String(port) && (gate.anyHost || gate.names.has(host.slice(0, colon)));
+  if (!hostPortOk) {
+    send(response, 403, 'text/plain; charset=utf-8', 'forbidden: this inbox answers only to its own address');
+    return false;
+  }
+  if (gate.token === undefined) return true;
+  const cookieName = `cdonts-inbox-${port}`;
+  const url = new URL(request.url ?? '/', 'http://inbox.invalid');
+  const offered = url.searchParams.get('token');
+  if (offered !== null && sameSecret(offered, gate.token)) {
+    // The token becomes a cookie, and the address bar loses it.
+    url.searchParams.delete('token');
+    response.writeHead(303, {
+      location: `${url.pathname}${url.search}`,
+      'set-cookie': `${cookieName}=${encodeURIComponent(gate.token)}; HttpOnly; SameSite=Strict; Path=/`,
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    });
+    response.end();
+    return false;
+  }
+  const cookie = cookieValue(request.headers.cookie, cookieName);
+  const bearer = /^Bearer (.+)$/u.exec(request.headers.authorization ?? '')?.[1];
+  if ((cookie !== undefined && sameSecret(cookie, gate.token)) || (bearer !== undefined && sameSecret(bearer, gate.token))) return true;
+  send(response, 403, 'text/plain; charset=utf-8', 'forbidden: open the address with ?token= that cdonts inbox printed');
+  return false;
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, index: MailIndex, listeners: Set<ServerResponse>): Promise<void> {

@@ -64,8 +64,10 @@ export class MailIndex {
   async read(id: string): Promise<{ summary: MailSummary; parsed: ParsedMail; raw: Buffer } | undefined> {
     const [folder, name] = id.split('/');
     const directory = folder === undefined ? undefined : this.#folders.get(folder);
-    if (directory === undefined || name === undefined || !NAME.test(name) || !(await readdir(directory)).includes(name)) return undefined;
-    const raw = await readFile(join(directory, name));
+    if (directory === undefined || name === undefined || !NAME.test(name) || !(await readdir(directory).catch((): string[] => [])).includes(name)) return undefined;
+    // Listed, but a directory (or gone since): not a message.
+    const raw = await readFile(join(directory, name)).catch(() => undefined);
+    if (raw === undefined) return undefined;
     const parsed = await parse(raw);
     const summary = await this.#summary(folder ?? '', directory, name);
     return { summary, parsed, raw };

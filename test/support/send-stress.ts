@@ -22,8 +22,17 @@ export interface StressReport {
  * every message back and checks that each one arrived exactly once with its own text and
  * HTML parts.
  */
-export async function runSendStress(options: { count: number; converter: ConverterSource; sink: SmtpSink; jitterMs?: number }): Promise<StressReport> {
-  const { count, converter, sink, jitterMs = 250 } = options;
+export async function runSendStress(options: {
+  count: number;
+  converter: ConverterSource;
+  sink: SmtpSink;
+  jitterMs?: number;
+  /** What send `index` waits for before its jitter (e.g. its wave to open). */
+  gate?: (index: number) => Promise<void>;
+  /** Called when send `index` has succeeded or failed. */
+  settled?: (index: number) => void;
+}): Promise<StressReport> {
+  const { count, converter, sink, jitterMs = 250, gate, settled } = options;
   const mailer = new Mailer({ transport: `${sink.url}/?maxConnections=10&maxMessages=Infinity`, converter });
   const tokens = Array.from({ length: count }, () => randomUUID());
   const before = sink.messages.length;
@@ -31,6 +40,7 @@ export async function runSendStress(options: { count: number; converter: Convert
     tokens.map(async (token, i) => {
       // Staggered starts make the lease count rise and fall, so a linger-0 host starts
       // and stops many times during the run.
+      await gate?.(i);
       await delay(Math.random() * jitterMs);
       const mail = new NewMail({ mailer });
       mail.From = 'stress@example.com';
@@ -39,7 +49,11 @@ export async function runSendStress(options: { count: number; converter: Convert
       mail.BodyFormat = 0;
       mail.MailFormat = 0;
       mail.Body = `<h2>Message ${i}</h2><p>Token <b>${token}</b> and <a href="https://example.com/${i}">a link</a>.</p>`;
-      return mail.Send();
+      try {
+        return await mail.Send();
+      } finally {
+        settled?.(i);
+      }
     }),
   );
   await mailer.close();
