@@ -184,7 +184,7 @@ class HtmlTextConverter implements HtmlScanHandler {
       return;
     }
     if ((flags & F.layout) !== 0) this.#builder.hasBlock = true;
-    if ((flags & F.closesP) !== 0) this.#closeIfOpen('p', Scope.cell);
+    if ((flags & F.closesP) !== 0) this.#closeParagraph();
     let data: FrameData;
     switch (name) {
       case 'a': {
@@ -310,7 +310,9 @@ class HtmlTextConverter implements HtmlScanHandler {
     else if (name === 'dt' || name === 'dd') scope = Scope.definitions;
     else if ((flags & F.block) !== 0) scope = Scope.cell;
     else scope = Scope.block;
-    this.#closeIfOpen(name, scope);
+    // A </p> with no <p> open is an empty paragraph in HTML: still a break.
+    if (name === 'p' && !this.#closeIfOpen(name, scope)) this.#builder.block(2);
+    else this.#closeIfOpen(name, scope);
   }
 
   #looseRow(frame: TableFrame, text: string): void {
@@ -336,17 +338,37 @@ class HtmlTextConverter implements HtmlScanHandler {
   }
 
   /** Closes the innermost open `name` and everything inside it, if it lies within `scope`. */
-  #closeIfOpen(name: string, scope: Scope | undefined): void {
+  #closeIfOpen(name: string, scope: Scope | undefined): boolean {
     const positions = this.#open.get(name);
-    if (positions === undefined || positions.length === 0) return;
+    if (positions === undefined || positions.length === 0) return false;
     const at = positions[positions.length - 1] as number;
     if (scope !== undefined) {
       // The edge of the scope as seen from the innermost open element; `name` itself may be one.
       const edges = this.#edges[scope] as number[];
       const edge = edges[edges.length - 1] as number;
-      if (at < edge) return;
+      if (at < edge) return false;
     }
     this.#popTo(at);
+    return true;
+  }
+
+  /**
+   * A block start ends an open <p>. A link open inside it goes on around the block, as
+   * HTML reconstructs it (`<p><a href=…><div>text</div></a>`: the text is the link's).
+   */
+  #closeParagraph(): void {
+    const positions = this.#open.get('p');
+    if (positions === undefined || positions.length === 0) return;
+    const at = positions[positions.length - 1] as number;
+    const edges = this.#edges[Scope.cell] as number[];
+    if (at < (edges[edges.length - 1] as number)) return;
+    const links: LinkFrame[] = [];
+    for (let index = at + 1; index < this.#names.length; index++) {
+      const data = this.#data[index];
+      if (data?.kind === 'link') links.push(data);
+    }
+    this.#popTo(at, links.length > 0);
+    for (const link of links) this.#push('a', FLAGS.get('a') ?? 0, link);
   }
 
   #push(name: string, flags: number, data: FrameData): void {
@@ -365,14 +387,14 @@ class HtmlTextConverter implements HtmlScanHandler {
     positions.push(index);
   }
 
-  /** Closes the open elements from the innermost down to index `to` (inclusive). */
-  #popTo(to: number): void {
+  /** Closes the open elements from the innermost down to index `to` (inclusive); links stay unfinished if `keepLinks`. */
+  #popTo(to: number, keepLinks = false): void {
     while (this.#names.length > to) {
       const name = this.#names.pop() as string;
       const data = this.#data.pop();
       for (const edges of this.#edges) edges.pop();
       this.#open.get(name)?.pop();
-      this.#ended(name, data);
+      if (!(keepLinks && data?.kind === 'link')) this.#ended(name, data);
     }
   }
 

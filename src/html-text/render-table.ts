@@ -30,7 +30,7 @@ const MAX_COLUMNS = 32;
  *    data (class "data", <th>, <thead>: Markdown tables, invoices), it is a data table:
  *    each row on its own line, cells in aligned columns three spaces apart;
  *  - an unmarked grid too wide for the line is prose laid out in columns: layout again;
- *    a marked one too wide wraps its cells inside narrower columns instead.
+ *    a marked one too wide keeps a line per row, cells apart, wrapped with an indent.
  */
 export function renderTable(table: TableContent, into: TextBuilder, width: number): void {
   for (const caption of table.captions) into.append(caption.lines, Math.max(1, caption.leading), 1);
@@ -93,10 +93,12 @@ function dataGrid(table: TableContent, available: number): TextLine[] | undefine
   const used = natural.map((w, column) => ({ w, column })).filter(({ w }) => w > 0);
   if (used.length < 2 && !table.marked) return undefined;
   const room = available - COLUMN_GAP.length * Math.max(0, used.length - 1);
-  let widths = used.map(({ w }) => w);
+  const widths = used.map(({ w }) => w);
   if (widths.reduce((a, b) => a + b, 0) > room) {
     if (!table.marked) return undefined;
-    widths = shareWidths(widths, Math.max(used.length, room));
+    // Too wide to align: each row is one line, cells three spaces apart, wrapped with an
+    // indent (wrapping cells inside columns would interleave their words).
+    return rows.map((row) => ({ prefix: '', indent: '    ', text: row.map((cell) => cell.join(' ')).filter((text) => text !== '').join(COLUMN_GAP), wrap: true }));
   }
   const lines: TextLine[] = [];
   for (const row of rows) {
@@ -116,27 +118,4 @@ function dataGrid(table: TableContent, available: number): TextLine[] | undefine
     }
   }
   return lines;
-}
-
-/** Column widths that fit `room`: narrow columns keep theirs, wide ones share the rest evenly. */
-function shareWidths(natural: number[], room: number): number[] {
-  const widths = natural.slice();
-  let left = room;
-  let open = widths.length;
-  const settled = new Array<boolean>(widths.length).fill(false);
-  for (let changed = true; changed && open > 0; ) {
-    changed = false;
-    const share = Math.floor(left / open);
-    for (let index = 0; index < widths.length; index++) {
-      if (!settled[index] && (natural[index] ?? 0) <= share) {
-        settled[index] = true;
-        left -= natural[index] ?? 0;
-        open--;
-        changed = true;
-      }
-    }
-  }
-  const share = Math.max(1, Math.floor(left / Math.max(1, open)));
-  for (let index = 0; index < widths.length; index++) if (!settled[index]) widths[index] = share;
-  return widths;
 }

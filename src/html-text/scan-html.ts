@@ -19,16 +19,14 @@ export interface HtmlScanHandler {
   rawText(name: string, text: string): void;
 }
 
-// Elements whose content is not markup. title and textarea are RCDATA (entities decoded).
+// Elements whose content is not markup (the ones htmlparser2, the reference's parser, knows).
+// title and textarea are RCDATA (entities decoded).
 const RAW_TEXT = new Map<string, { readonly shown: boolean; readonly decoded: boolean }>([
   ['script', { shown: false, decoded: false }],
   ['style', { shown: false, decoded: false }],
   ['title', { shown: false, decoded: true }],
   ['textarea', { shown: true, decoded: true }],
   ['xmp', { shown: true, decoded: false }],
-  ['iframe', { shown: false, decoded: false }],
-  ['noembed', { shown: false, decoded: false }],
-  ['noframes', { shown: false, decoded: false }],
 ]);
 
 /** Where a tag name that goes on at `from` ends (whitespace, '/', '>' or the end). */
