@@ -2,12 +2,19 @@
 import { createBodyEngines } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
 import { isCdoError } from '../errors/cdo-error.js';
+import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 
 export interface ConversionTask {
   readonly input: string;
   readonly from: BodyKind;
   readonly to: BodyKind;
+  readonly sanitizeMarkdown: boolean;
+}
+
+/** A whole MIME body at once: both conversions and both encoded parts (one hand-off). */
+export interface AlternativesTask {
+  readonly alternatives: AlternativesRequest;
   readonly sanitizeMarkdown: boolean;
 }
 
@@ -21,14 +28,14 @@ export interface ConversionFailure {
   readonly failed: { readonly code: ErrorCode; readonly message: string };
 }
 
-export default async function convert(task: ConversionTask): Promise<string | ConversionFailure> {
+export default async function convert(task: ConversionTask | AlternativesTask): Promise<string | PreparedAlternatives | ConversionFailure> {
   let set = engines.get(task.sanitizeMarkdown);
   if (set === undefined) {
     set = await createBodyEngines({ sanitizeMarkdown: task.sanitizeMarkdown });
     engines.set(task.sanitizeMarkdown, set);
   }
   try {
-    return await set.convert(task.input, task.from, task.to);
+    return 'alternatives' in task ? await prepareAlternatives(set, task.alternatives) : await set.convert(task.input, task.from, task.to);
   } catch (error) {
     if (isCdoError(error)) return { failed: { code: error.code, message: error.message } };
     throw error;

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { CdoError } from '../errors/cdo-error.js';
 import { createBodyEngines, type BodyEngines, type BodyEnginesOptions } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
-import type { ConversionFailure, ConversionTask } from './conversion-worker.js';
-import { ConversionCache } from './conversion-cache.js';
+import type { AlternativesTask, ConversionFailure, ConversionTask } from './conversion-worker.js';
+import { AlternativesCache, ConversionCache } from './conversion-cache.js';
+import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
 
 export interface PoolStats {
   /** Worker threads alive. */
@@ -39,7 +40,20 @@ export const DEFAULT_POOL_THRESHOLD = 8 * 1024;
 export const DEFAULT_DEADLINE_MS = 10_000;
 
 export interface PooledBodyEngines extends BodyEngines {
+  /** A MIME body's text + HTML parts, converted and encoded (see prepareAlternatives). */
+  prepare(request: AlternativesRequest): Promise<PreparedAlternatives>;
   poolStats(): PoolStats;
+}
+
+/**
+ * A preparation, kept from the moment it starts: the senders of one bulk body that arrive
+ * while it is being converted wait for that one conversion. `bytes` is an upper bound of
+ * what it will hold (both parts encoded, and the text, are at most about three times the
+ * body), so the cache's byte bound holds before the result is known.
+ */
+interface Prepared {
+  readonly bytes: number;
+  readonly result: Promise<PreparedAlternatives>;
 }
 
 function defaultWorkerFilename(): string {
@@ -61,7 +75,7 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   const threshold = options.threshold ?? DEFAULT_POOL_THRESHOLD;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const sanitizeMarkdown = options.sanitizeMarkdown !== false;
-  const pool = new Piscina<ConversionTask, string>({
+  const pool = new Piscina<ConversionTask | AlternativesTask, string | PreparedAlternatives | ConversionFailure>({
     filename: options.workerFilename ?? defaultWorkerFilename(),
     minThreads: 0,
     maxThreads: options.maxThreads ?? Math.max(2, availableParallelism()),
@@ -70,15 +84,16 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   let timedOut = 0;
   let disposed = false;
   const cache = new ConversionCache(options.cacheEntries ?? 16);
+  const prepared = new AlternativesCache<Prepared>(options.cacheEntries ?? 16);
 
-  const runPooled = async (input: string, from: BodyKind, to: BodyKind): Promise<string> => {
+  const runPooled = async <T extends string | PreparedAlternatives>(task: ConversionTask | AlternativesTask, from: BodyKind, to: string): Promise<T> => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`)), deadlineMs);
     timer.unref();
     try {
-      const result = (await pool.run({ input, from, to, sanitizeMarkdown }, { signal: controller.signal })) as string | ConversionFailure;
-      if (typeof result !== 'string') throw new CdoError(result.failed.code, result.failed.message);
-      return result;
+      const result = await pool.run(task, { signal: controller.signal });
+      if (typeof result === 'object' && 'failed' in result) throw new CdoError(result.failed.code, result.failed.message);
+      return result as T;
     } catch (error) {
       if (controller.signal.aborted) {
         timedOut++;
@@ -102,12 +117,26 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
         cache.set(input, from, to, output);
         return output;
       }
-      return runPooled(input, from, to).then((output) => {
+      return runPooled<string>({ input, from, to, sanitizeMarkdown }, from, to).then((output) => {
         cache.set(input, from, to, output);
         return output;
       });
     },
-    poolStats: () => ({ threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed, timedOut, cacheHits: cache.hits }),
+    async prepare(request) {
+      if (disposed) throw new CdoError('CDO_E_OBJECT_DELETED', 'the body converter engines were used after they were stopped');
+      const key = `${request.from}|${request.codePage}|${request.htmlHeaders === undefined ? '' : JSON.stringify(request.htmlHeaders)}`;
+      const cached = prepared.get(request.input, key);
+      if (cached !== undefined) return cached.result;
+      const result =
+        request.input.length < threshold
+          ? prepareAlternatives(inline, request)
+          : runPooled<PreparedAlternatives>({ alternatives: request, sanitizeMarkdown }, request.from, 'text + html parts');
+      const entry: Prepared = { bytes: 3 * request.input.length + 1024, result };
+      prepared.set(request.input, key, entry);
+      result.catch(() => prepared.delete(request.input, key, entry));
+      return result;
+    },
+    poolStats: () => ({ threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed, timedOut, cacheHits: cache.hits + prepared.hits }),
     async dispose() {
       disposed = true;
       await pool.close();
