@@ -24,7 +24,7 @@ function compileWith(alternatives: NonNullable<SendMailOptions['alternatives']>)
     date: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
     baseBoundary: 'fixed-boundary',
     alternatives,
-  } as SendMailOptions;
+  };
   return new MailComposer(mail).compile().build();
 }
 
