@@ -27,9 +27,19 @@ export interface PooledEnginesOptions extends BodyEnginesOptions {
    * ones inline. Chosen from bench/threshold.bench.ts (see bench/README.md).
    */
   readonly threshold?: number;
+  /**
+   * When this many conversions already wait for a worker, an input below
+   * `alwaysPoolFrom` is converted inline instead: the workers are saturated and the main
+   * thread would otherwise wait for them (a batch never runs slower than inline).
+   */
+  readonly queueDepth?: number;
+  /** Inputs at least this long always go to the pool (they would stall the event loop). */
+  readonly alwaysPoolFrom?: number;
   /** A pooled conversion still running after this is stopped and its worker replaced. */
   readonly deadlineMs?: number;
   readonly maxThreads?: number;
+  /** Tasks a worker holds at once: the next one is already there when it finishes one. */
+  readonly tasksPerWorker?: number;
   /** How many recent conversions to remember per direction (0: none). */
   readonly cacheEntries?: number;
   /** The worker module; tests substitute one that misbehaves. */
@@ -37,6 +47,9 @@ export interface PooledEnginesOptions extends BodyEnginesOptions {
 }
 
 export const DEFAULT_POOL_THRESHOLD = 8 * 1024;
+export const DEFAULT_QUEUE_DEPTH = 1;
+export const DEFAULT_TASKS_PER_WORKER = 1;
+export const DEFAULT_ALWAYS_POOL_FROM = 64 * 1024;
 export const DEFAULT_DEADLINE_MS = 10_000;
 
 export interface PooledBodyEngines extends BodyEngines {
@@ -74,17 +87,22 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   const { Piscina } = await import('piscina');
   const threshold = options.threshold ?? DEFAULT_POOL_THRESHOLD;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const queueDepth = options.queueDepth ?? DEFAULT_QUEUE_DEPTH;
+  const alwaysPoolFrom = options.alwaysPoolFrom ?? DEFAULT_ALWAYS_POOL_FROM;
   const sanitizeMarkdown = options.sanitizeMarkdown !== false;
   const pool = new Piscina<ConversionTask | AlternativesTask, string | PreparedAlternatives | ConversionFailure>({
     filename: options.workerFilename ?? defaultWorkerFilename(),
     minThreads: 0,
     maxThreads: options.maxThreads ?? Math.max(2, availableParallelism()),
     idleTimeout: 30_000,
+    concurrentTasksPerWorker: options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
   });
   let timedOut = 0;
   let disposed = false;
   const cache = new ConversionCache(options.cacheEntries ?? 16);
   const prepared = new AlternativesCache<Prepared>(options.cacheEntries ?? 16);
+
+  const usePool = (length: number): boolean => length >= threshold && (length >= alwaysPoolFrom || pool.queueSize < queueDepth);
 
   const runPooled = async <T extends string | PreparedAlternatives>(task: ConversionTask | AlternativesTask, from: BodyKind, to: string): Promise<T> => {
     const controller = new AbortController();
@@ -112,7 +130,7 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
       if (from === to) return inline.convert(input, from, to);
       const cached = cache.get(input, from, to);
       if (cached !== undefined) return cached;
-      if (input.length < threshold) {
+      if (!usePool(input.length)) {
         const output = inline.convert(input, from, to) as string;
         cache.set(input, from, to, output);
         return output;
@@ -128,7 +146,7 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
       const cached = prepared.get(request.input, key);
       if (cached !== undefined) return cached.result;
       const result =
-        request.input.length < threshold
+        !usePool(request.input.length)
           ? prepareAlternatives(inline, request)
           : runPooled<PreparedAlternatives>({ alternatives: request, sanitizeMarkdown }, request.from, 'text + html parts');
       const entry: Prepared = { bytes: 3 * request.input.length + 1024, result };

@@ -39,9 +39,7 @@ export async function prepareAlternatives(engines: Pick<BodyEngines, 'convert'>,
   const text = exactText ? await engines.convert(input, 'rtf', 'text') : await engines.convert(html, 'html', 'text');
   if (from === 'rtf' && html.includes(DATA_IMAGE)) return { html, text };
   const charset = `; charset=${charsetOf(codePage)}`;
-  const [textPart, htmlPart] = await Promise.all([
-    buildMimePart({ contentType: `text/plain${charset}`, content: codePage === UTF8 ? text : encodeInCodePage(text, codePage, 'Body') }),
-    buildMimePart({ contentType: `text/html${charset}`, content: codePage === UTF8 ? html : encodeInCodePage(html, codePage, 'Body'), headers: request.htmlHeaders }),
-  ]);
+  const textPart = buildMimePart({ contentType: `text/plain${charset}`, content: codePage === UTF8 ? text : encodeInCodePage(text, codePage, 'Body') });
+  const htmlPart = buildMimePart({ contentType: `text/html${charset}`, content: codePage === UTF8 ? html : encodeInCodePage(html, codePage, 'Body'), headers: request.htmlHeaders });
   return { textPart, htmlPart };
 }
