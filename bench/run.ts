@@ -6,6 +6,7 @@ const benches: Array<[string, string[]]> = [
   ['send-pipeline.bench.ts', []],
   ['pickup.bench.ts', []],
   ['convert.bench.ts', []],
+  ['html-to-text.bench.ts', []],
   ['threshold.bench.ts', []],
   ['rtf.bench.ts', []],
   ['lease.bench.ts', []],

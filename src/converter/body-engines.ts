@@ -4,6 +4,8 @@ import { createTextToHtml } from './text-to-html.js';
 import { rtfToHtml, rtfToText } from '../rtf/rtf-conversions.js';
 import { rtfSource } from '../rtf/rtf-source.js';
 import { encapsulateHtml, encapsulateText } from '../rtf/encapsulate-rtf.js';
+// Our own html → text engine: small, and like the RTF code above it costs nothing until called.
+import { htmlToText as convertHtmlToText } from '../html-text/html-to-text.js';
 
 /** One direct conversion: from → to. */
 type Edge = (input: string) => string;
@@ -25,7 +27,7 @@ export interface BodyEnginesOptions {
 }
 
 export const HTML_TO_TEXT_WORDWRAP = 78;
-/** html-to-text stops descending here; deeper content is cut with an ellipsis (bounded time, no stack overflow). */
+/** The html → text engine keeps structure this deep; deeper levels are flattened (their text kept), bounding time and memory. */
 export const HTML_MAX_DEPTH = 256;
 
 // What Markdown may produce once sanitized: the usual document tags, GFM tables, task-list
@@ -50,16 +52,15 @@ export const SANITIZE_OPTIONS = {
 };
 
 /**
- * Builds every engine with instance-scoped state: an own Marked, one TurndownService,
- * one compiled html-to-text function. Heavy modules load here, on first use, never at
- * import.
+ * Builds every engine with instance-scoped state: an own Marked, one TurndownService.
+ * html → text is our own engine (src/html-text/), stateless per call. Heavy modules load
+ * here, on first use, never at import.
  */
 export async function createBodyEngines(options: BodyEnginesOptions = {}): Promise<BodyEngines> {
-  const [{ Marked }, { default: TurndownService }, { gfm }, { compile }, { default: sanitizeHtml }] = await Promise.all([
+  const [{ Marked }, { default: TurndownService }, { gfm }, { default: sanitizeHtml }] = await Promise.all([
     import('marked'),
     import('turndown'),
     import('@joplin/turndown-plugin-gfm'),
-    import('html-to-text'),
     import('sanitize-html'),
   ]);
   const sanitize = options.sanitizeMarkdown === false ? (_md: string, html: string) => html : (md: string, html: string) => (isPlainMarkdownOutput(md, html) ? html : sanitizeHtml(html, SANITIZE_OPTIONS));
@@ -73,16 +74,7 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
   });
   turndown.use(gfm);
   turndown.remove(['head', 'style', 'script', 'title']);
-  const htmlToText = compile({
-    wordwrap: HTML_TO_TEXT_WORDWRAP,
-    limits: { maxDepth: HTML_MAX_DEPTH, maxInputLength: 16 * 1024 * 1024, ellipsis: '…' },
-    selectors: [
-      ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
-      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-      { selector: 'img', format: 'skip' },
-      { selector: 'table.data', format: 'dataTable', options: { uppercaseHeaderCells: false } },
-    ],
-  });
+  const htmlToText = (input: string): string => convertHtmlToText(input, { wordwrap: HTML_TO_TEXT_WORDWRAP, maxDepth: HTML_MAX_DEPTH });
   const textToHtml = createTextToHtml();
 
   const edges: EdgeTable = {
