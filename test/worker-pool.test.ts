@@ -97,3 +97,21 @@ test('a body converted before is answered from the cache of recent conversions (
   assert.equal(host.stats().pool.cacheHits, 10);
   await lease.release();
 });
+
+test('the deadline counts a conversion\'s run, not its wait for a worker', async () => {
+  // One worker, a deadline of 1.5 s, and six conversions of about 0.5 s each handed over
+  // at once: the last one waits about 2.5 s, longer than the deadline, yet none of them
+  // runs over it. Counting from the hand-off, the last ones would time out.
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, queueDepth: Number.POSITIVE_INFINITY, deadlineMs: 1_500, maxThreads: 1, workerFilename: HANGING }) });
+  const lease = await host.acquire();
+  // The worker is up before the clock matters (starting one on a loaded machine can take
+  // longer than the deadline, which then replaces it: try again until one answers).
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if ((await lease.convert('warm', 'html', 'text').catch(() => undefined)) === 'WARM') break;
+  }
+  const timedOutBefore = host.stats().pool.timedOut;
+  const results = await Promise.all(Array.from({ length: 6 }, (_, i) => lease.convert(`SLEEP500 ${i}`, 'html', 'text')));
+  assert.deepEqual(results, Array.from({ length: 6 }, (_, i) => `SLEEP500 ${i}`));
+  assert.equal(host.stats().pool.timedOut, timedOutBefore);
+  await lease.release();
+});

@@ -5,7 +5,12 @@ import { isCdoError } from '../errors/cdo-error.js';
 import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 
-export interface ConversionTask {
+/** Every task carries a slot where the worker writes when it started it (Date.now()). */
+interface Started {
+  readonly started?: SharedArrayBuffer;
+}
+
+export interface ConversionTask extends Started {
   readonly input: string;
   readonly from: BodyKind;
   readonly to: BodyKind;
@@ -13,7 +18,7 @@ export interface ConversionTask {
 }
 
 /** A whole MIME body at once: both conversions and both encoded parts (one hand-off). */
-export interface AlternativesTask {
+export interface AlternativesTask extends Started {
   readonly alternatives: AlternativesRequest;
   readonly sanitizeMarkdown: boolean;
 }
@@ -29,6 +34,8 @@ export interface ConversionFailure {
 }
 
 export default async function convert(task: ConversionTask | AlternativesTask): Promise<string | PreparedAlternatives | ConversionFailure> {
+  // The deadline counts from here, not from the hand-off (pooled-engines.ts).
+  if (task.started !== undefined) new Float64Array(task.started)[0] = Date.now();
   let set = engines.get(task.sanitizeMarkdown);
   if (set === undefined) {
     set = await createBodyEngines({ sanitizeMarkdown: task.sanitizeMarkdown });

@@ -33,8 +33,11 @@ export function buildMimePart(spec: PartSpec): Buffer {
   if (spec.headers !== undefined) node.addHeader({ ...spec.headers });
   const content = typeof spec.content === 'string' ? spec.content : Buffer.from(spec.content.buffer, spec.content.byteOffset, spec.content.byteLength);
   node.setContent(content);
-  const transferEncoding = node.getTransferEncoding();
   const head = Buffer.from(`${node.buildHeaders()}\r\n\r\n`, 'latin1');
+  // buildHeaders() chose the transfer encoding and wrote it down; asking again would scan
+  // the whole content a second time (MimeNode#stream does, a sixth of a template's part).
+  const chosen: unknown = node.getHeader('Content-Transfer-Encoding');
+  const transferEncoding = typeof chosen === 'string' ? chosen : '';
   // MimeNode#stream writes no body at all for empty content ('' is falsy; an empty Buffer is not).
   if (content === '') return head;
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;

@@ -104,12 +104,27 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
 
   const usePool = (length: number): boolean => length >= threshold && (length >= alwaysPoolFrom || pool.queueSize < queueDepth);
 
+  // The deadline limits a conversion's own run, not its wait for a worker: under load,
+  // bodies queued behind others must not fail for the queue's sake. The worker writes the
+  // time it starts a task into a shared slot (conversion-worker.ts); the timer, when it
+  // fires, looks there and waits on for what is left of the deadline.
   const runPooled = async <T extends string | PreparedAlternatives>(task: ConversionTask | AlternativesTask, from: BodyKind, to: string): Promise<T> => {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`)), deadlineMs);
-    timer.unref();
+    const started = new SharedArrayBuffer(8);
+    const startedAt = new Float64Array(started);
+    let timer: NodeJS.Timeout | undefined;
+    const check = (): void => {
+      const since = startedAt[0] === 0 ? 0 : Date.now() - startedAt[0]!;
+      if (since >= deadlineMs) {
+        controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`));
+        return;
+      }
+      timer = setTimeout(check, deadlineMs - since);
+      timer.unref();
+    };
+    check();
     try {
-      const result = await pool.run(task, { signal: controller.signal });
+      const result = await pool.run({ ...task, started }, { signal: controller.signal });
       if (typeof result === 'object' && 'failed' in result) throw new CdoError(result.failed.code, result.failed.message);
       return result as T;
     } catch (error) {
