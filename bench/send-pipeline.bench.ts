@@ -103,18 +103,18 @@ function byHand(body: Body): { html: string; text: string } {
 
 const rtfBodies = [...outlookRtf, ...templates.map((t) => encapsulateHtml(t))];
 const ALL_WORKLOADS: Workload[] = [
-  { name: 'templates', messages: 400, body: (i, r) => ({ kind: 'html', source: personalise(templates[i % templates.length]!, `r${r}-${i}`) }) },
-  { name: 'bulk', messages: 800, body: () => ({ kind: 'html', source: templates[TEMPLATE_NAMES.indexOf('postmark-basic-full-receipt.html')] ?? templates[0]! }) },
-  { name: 'synthetic 2 KB', messages: 3000, body: (i, r) => ({ kind: 'html', source: personalise(SYNTHETIC, `r${r}-${i}`) }) },
+  { name: 'templates', messages: 300, body: (i, r) => ({ kind: 'html', source: personalise(templates[i % templates.length]!, `r${r}-${i}`) }) },
+  { name: 'bulk', messages: 600, body: () => ({ kind: 'html', source: templates[TEMPLATE_NAMES.indexOf('postmark-basic-full-receipt.html')] ?? templates[0]! }) },
+  { name: 'synthetic 2 KB', messages: 2000, body: (i, r) => ({ kind: 'html', source: personalise(SYNTHETIC, `r${r}-${i}`) }) },
   {
     name: 'markdown',
-    messages: 200,
+    messages: 100,
     body: (i, r) => ({ kind: 'markdown', source: `${markdownFiles[i % markdownFiles.length]!}\n\nDear customer r${r}-${i}, this was written for you.\n` }),
     peer: { name: 'marked + sanitize-html + html-to-text', convert: (source) => byHand({ kind: 'markdown', source }) },
   },
   {
     name: 'rtf',
-    messages: 300,
+    messages: 90,
     body: (i, r) => ({ kind: 'rtf', source: i % rtfBodies.length < outlookRtf.length ? personaliseRtf(rtfBodies[i % rtfBodies.length]!, `r${r}-${i}`) : encapsulateHtml(personalise(templates[(i % rtfBodies.length) - outlookRtf.length]!, `r${r}-${i}`)) }),
     peer: { name: 'rtf-stream-parser + html-to-text', convert: (source) => byHand({ kind: 'rtf', source }) },
   },
