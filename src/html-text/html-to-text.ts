@@ -48,6 +48,22 @@ const SCOPE_EDGES: ReadonlyArray<ReadonlySet<string>> = [
   new Set(['dl', 'td', 'th', 'caption', 'table']),
 ];
 
+// Everything the converter asks about a tag name, in one lookup.
+const F = { block: 1, void: 2, closesP: 4, layout: 8, headContent: 16, heading: 32, tablePart: 64 } as const;
+const SCOPE_FLAG = [1 << 8, 1 << 9, 1 << 10, 1 << 11, 1 << 12] as const;
+const FLAGS = new Map<string, number>();
+const flag = (names: Iterable<string>, bit: number): void => {
+  for (const name of names) FLAGS.set(name, (FLAGS.get(name) ?? 0) | bit);
+};
+flag(BLOCKS.keys(), F.block);
+flag(VOID, F.void);
+flag(CLOSES_P, F.closesP);
+flag(LAYOUT_CONTENT, F.layout);
+flag(HEAD_CONTENT, F.headContent);
+flag(HEADINGS, F.heading);
+flag(TABLE_PARTS, F.tablePart);
+SCOPE_EDGES.forEach((names, scope) => flag(names, SCOPE_FLAG[scope] as number));
+
 interface LinkFrame {
   readonly kind: 'link';
   readonly href: string | undefined;
@@ -107,16 +123,19 @@ class HtmlTextConverter implements HtmlScanHandler {
     this.#html = html;
   }
 
+  whitespace(from: number, to: number): void {
+    // Indentation between tags, mostly: a space at most, except in <pre>.
+    if (this.#pre > 0 && !this.#inHead) this.text(this.#html.slice(from, to));
+    else this.#builder.space();
+  }
+
   text(text: string): void {
-    if (this.#inHead) {
-      if (!/[^ \t\n\r\f]/u.test(text)) return;
-      this.#inHead = false;
-    }
+    this.#inHead = false;
     const cellAt = this.#edge(Scope.cell);
     const loose = cellAt >= 0 ? this.#data[cellAt] : undefined;
     if (loose?.kind === 'table') {
       // Text in a table but in no cell (template loops, stray words): a row of its own, where it stands.
-      if (/[^ \t\n\r\f]/u.test(text)) this.#looseRow(loose, text);
+      this.#looseRow(loose, text);
       return;
     }
     if (this.#pre > 0) {
@@ -132,7 +151,8 @@ class HtmlTextConverter implements HtmlScanHandler {
   }
 
   open(name: string, attributesFrom: number, attributesTo: number): void {
-    if (this.#inHead && !HEAD_CONTENT.has(name)) this.#inHead = false;
+    const flags = FLAGS.get(name) ?? 0;
+    if (this.#inHead && (flags & F.headContent) === 0) this.#inHead = false;
     this.#preStart = false;
     switch (name) {
       case 'html':
@@ -155,16 +175,16 @@ class HtmlTextConverter implements HtmlScanHandler {
         } else this.#builder.block(2);
         return;
     }
-    if (VOID.has(name)) return;
-    const block = BLOCKS.get(name);
+    if ((flags & F.void) !== 0) return;
+    const block = (flags & F.block) !== 0 ? BLOCKS.get(name) : undefined;
     if (this.#names.length >= this.#maxDepth) {
       // Past the depth cap: the level is flattened. Its text stays; a block still breaks the line.
       this.#flattened++;
       if (block !== undefined) this.#builder.block(1);
       return;
     }
-    if (LAYOUT_CONTENT.has(name)) this.#builder.hasBlock = true;
-    if (CLOSES_P.has(name)) this.#closeIfOpen('p', Scope.cell);
+    if ((flags & F.layout) !== 0) this.#builder.hasBlock = true;
+    if ((flags & F.closesP) !== 0) this.#closeIfOpen('p', Scope.cell);
     let data: FrameData;
     switch (name) {
       case 'a': {
@@ -210,7 +230,9 @@ class HtmlTextConverter implements HtmlScanHandler {
         this.#preStart = true;
         break;
       case 'table': {
-        const classes = readAttribute(this.#html, attributesFrom, attributesTo, 'class');
+        // Only a class naming "data" matters: look for the word before reading attributes.
+        const mentionsData = this.#html.slice(attributesFrom, attributesTo).includes('data');
+        const classes = mentionsData ? readAttribute(this.#html, attributesFrom, attributesTo, 'class') : undefined;
         const marked = classes !== undefined && /(?:^|\s)data(?:\s|$)/u.test(classes);
         data = { kind: 'table', table: { rows: [], captions: [], marked }, row: undefined };
         break;
@@ -252,13 +274,13 @@ class HtmlTextConverter implements HtmlScanHandler {
         break;
       }
       default:
-        if (HEADINGS.has(name)) {
+        if ((flags & F.heading) !== 0) {
           const top = this.#names[this.#names.length - 1];
-          if (top !== undefined && HEADINGS.has(top)) this.#popTo(this.#names.length - 1);
+          if (top !== undefined && ((FLAGS.get(top) ?? 0) & F.heading) !== 0) this.#popTo(this.#names.length - 1);
         }
         if (block !== undefined) this.#builder.block(block[0]);
     }
-    this.#push(name, data);
+    this.#push(name, flags, data);
   }
 
   close(name: string): void {
@@ -274,18 +296,19 @@ class HtmlTextConverter implements HtmlScanHandler {
         this.#builder.lineBreak();
         return;
     }
-    if (VOID.has(name)) return;
+    const flags = FLAGS.get(name) ?? 0;
+    if ((flags & F.void) !== 0) return;
     if (this.#flattened > 0) {
       this.#flattened--;
-      if (BLOCKS.has(name)) this.#builder.block(1);
+      if ((flags & F.block) !== 0) this.#builder.block(1);
       return;
     }
     let scope: Scope | undefined;
     if (name === 'table') scope = undefined;
-    else if (TABLE_PARTS.has(name)) scope = Scope.table;
+    else if ((flags & F.tablePart) !== 0) scope = Scope.table;
     else if (name === 'li') scope = Scope.list;
     else if (name === 'dt' || name === 'dd') scope = Scope.definitions;
-    else if (BLOCKS.has(name)) scope = Scope.cell;
+    else if ((flags & F.block) !== 0) scope = Scope.cell;
     else scope = Scope.block;
     this.#closeIfOpen(name, scope);
   }
@@ -326,13 +349,13 @@ class HtmlTextConverter implements HtmlScanHandler {
     this.#popTo(at);
   }
 
-  #push(name: string, data: FrameData): void {
+  #push(name: string, flags: number, data: FrameData): void {
     const index = this.#names.length;
     this.#names.push(name);
     this.#data.push(data);
-    for (let scope = 0; scope < SCOPE_EDGES.length; scope++) {
+    for (let scope = 0; scope < SCOPE_FLAG.length; scope++) {
       const edges = this.#edges[scope] as number[];
-      edges.push((SCOPE_EDGES[scope] as ReadonlySet<string>).has(name) ? index : index === 0 ? -1 : (edges[index - 1] as number));
+      edges.push((flags & (SCOPE_FLAG[scope] as number)) !== 0 ? index : index === 0 ? -1 : (edges[index - 1] as number));
     }
     let positions = this.#open.get(name);
     if (positions === undefined) {

@@ -12,7 +12,9 @@ export function renderLines(lines: readonly TextLine[], width: number): string {
   for (const line of lines) {
     const prefix = line.prefix.length > maxPrefix ? line.prefix.slice(-maxPrefix) : line.prefix;
     if (!line.wrap || prefix.length + line.text.length <= width) {
-      rows.push((prefix + line.text).trimEnd());
+      const row = prefix === '' ? line.text : prefix + line.text;
+      const last = row.charCodeAt(row.length - 1);
+      rows.push(last === 0x20 || last === 0xa0 || last === 0x09 ? row.trimEnd() : row);
       continue;
     }
     const indent = line.indent.length > maxPrefix ? line.indent.slice(-maxPrefix) : line.indent;

@@ -53,6 +53,17 @@ function cellText(cell: TableCell): string[] {
 }
 
 function dataGrid(table: TableContent, available: number): TextLine[] | undefined {
+  // Most tables in mail are layout: find out before building anything.
+  let grid = table.marked;
+  for (const row of table.rows) {
+    let filled = 0;
+    for (const cell of row) {
+      if (cell.layout) return undefined;
+      if (cell.lines.length > 0) filled++;
+    }
+    if (filled > 1) grid = true;
+  }
+  if (!grid) return undefined;
   let multiCellRow = false;
   const rows: string[][][] = [];
   for (const row of table.rows) {

@@ -8,6 +8,7 @@ interface PrefixFrame {
 }
 
 const COLLAPSIBLE = /[ \t\n\r\f\u200b]+/gu;
+const isCollapsible = (code: number): boolean => code === 0x20 || code === 0x0a || code === 0x09 || code === 0x0d || code === 0x0c || code === 0x200b;
 const BLANK: TextLine = { prefix: '', indent: '', text: '', wrap: false };
 
 /**
@@ -36,16 +37,19 @@ export class TextBuilder {
 
   /** Inline text: whitespace runs collapse to one space, as a browser shows them. */
   inline(text: string): void {
-    let words = text.replace(COLLAPSIBLE, ' ');
-    if (words.charCodeAt(0) === 0x20) {
-      this.#space = true;
-      if (words.length === 1) return;
-      words = words.slice(1);
-    }
-    const trailing = words.charCodeAt(words.length - 1) === 0x20;
-    if (trailing) words = words.slice(0, -1);
-    this.#put(words);
-    if (trailing) this.#space = true;
+    let start = 0;
+    let end = text.length;
+    while (start < end && isCollapsible(text.charCodeAt(start))) start++;
+    if (start > 0) this.#space = true;
+    if (start === end) return;
+    while (isCollapsible(text.charCodeAt(end - 1))) end--;
+    this.#put((start > 0 || end < text.length ? text.slice(start, end) : text).replace(COLLAPSIBLE, ' '));
+    if (end < text.length) this.#space = true;
+  }
+
+  /** Whitespace between words. */
+  space(): void {
+    this.#space = true;
   }
 
   /** Preformatted text: spaces kept, each newline a line break, never re-wrapped. */
