@@ -1,4 +1,4 @@
-// Scratch: profile of cdonts alone on the templates workload (not part of npm run bench).
+// Profiling helper (not in npm run bench): cdonts alone on the templates workload; PROF=1 writes a --cpu-prof style profile of the timed rounds, FLOOR=1 runs the floor, BULK=1 one body for all; prints main-thread and process CPU per message.
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
