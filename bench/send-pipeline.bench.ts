@@ -1,95 +1,159 @@
-// 1. Send pipeline: HTML mails (about 2 KB) with a text alternative, concurrency 100,
-// pooled SMTP to an smtp-server sink in its own process. Peers, measured in the same run
-// (interleaved rounds, medians): nodemailer + the nodemailer-html-to-text plugin;
-// nodemailer calling html-to-text convert() per message; and the floor, nodemailer with
-// the text precomputed (no conversion cost at all). Every timed round runs on a quiet
-// machine and is repeated when other processes took CPU meanwhile (support/machine-load.ts);
-// the tables give the median and the range over the rounds, and the ratio of medians.
-import { existsSync, readFileSync } from 'node:fs';
+// The send pipeline on whole, real documents: HTML mails with a text alternative, built
+// and sent by cdonts and by its peers, in the same run (interleaved rounds; medians of
+// same-round ratios). Workloads:
+//   templates   the 12 postmark / sendgrid / cerberus / leemunroe / govcy templates of the
+//               corpus, whole, each message personalised with one paragraph before </body>
+//   bulk        one whole template (postmark-basic-full-receipt) to every recipient
+//   synthetic   a 2 KB text-heavy HTML (paragraphs, links, a list), personalised
+//   markdown    the corpus README files → HTML + text, personalised with a last line
+//   rtf         Outlook RTF bodies: the corpus's HTML-encapsulating ones and RTF made from
+//               the templates by our html → rtf, personalised
+// Peers: nodemailer + nodemailer-html-to-text (the plugin); for Markdown marked +
+// sanitize-html (the library's options) + html-to-text by hand, for RTF rtf-stream-parser
+// + html-to-text by hand; and the floor: nodemailer with HTML and text computed before the
+// clock starts. Both sides use what a user gets by default: `stream:` / `smtp://host:port`
+// on ours, nodemailer's stream transport / `{ host, port, pool: true }` on theirs. The
+// build-only variant (stream transport) shows the CPU cost; the SMTP one sends to an
+// smtp-server sink in its own process. Concurrency 50. Skips when the corpus is absent.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
 import { htmlToText as htmlToTextPlugin } from 'nodemailer-html-to-text';
-import { convert } from 'html-to-text';
-import { Mailer, NewMail, close } from '../src/index.js';
+import { compile } from 'html-to-text';
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+import iconv from 'iconv-lite';
+import { Mailer, NewMail, close, converter } from '../src/index.js';
+import { SANITIZE_OPTIONS } from '../src/converter/body-engines.js';
+import { encapsulateHtml } from '../src/rtf/encapsulate-rtf.js';
+import { encapsulatedKind } from '../src/rtf/encapsulated-kind.js';
 import { startRemoteSink } from './support/sink.js';
 import { guarded } from './support/machine-load.js';
 import { median, pool, spread, table } from './support/stats.js';
 
-const MESSAGES = Number(process.env['BENCH_MESSAGES'] ?? 5_000);
-const CONCURRENCY = 100;
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 4);
-const POOL = '/?pool=true&maxConnections=5&maxMessages=Infinity';
+const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus');
+if (!existsSync(resolve(CORPUS, 'html'))) {
+  console.log(`corpus not found at ${CORPUS}; skipping the send pipeline`);
+  process.exit(0);
+}
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
+const ONLY = process.env['BENCH_ONLY']?.split(',');
+const TRANSPORTS = process.env['BENCH_TRANSPORTS']?.split(',') ?? ['build', 'smtp'];
+const CONCURRENCY = 50;
 
-const corpusFile = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'html', 'talon-ms_outlook_2010.html');
-const template = existsSync(corpusFile)
-  ? readFileSync(corpusFile, 'utf8').slice(0, 2048)
-  : `<html><body>${'<p>Dear customer, your order <b>has shipped</b>. <a href="https://example.com/track">Track it</a>.</p>'.repeat(20)}</body></html>`;
-// Two workloads: every message personalised (no two bodies alike), and one newsletter
-// body sent to every recipient (bulk mail).
-const WORKLOADS = {
-  personalised: (i: number): string => `${template}<p>Message ${i}: <a href="https://example.com/m/${i}">view</a></p>`,
-  'same body (bulk)': (_i: number): string => `${template}<p>Newsletter: <a href="https://example.com/m">view</a></p>`,
-} as const;
-let htmlFor: (i: number) => string = WORKLOADS.personalised;
-const compiled = (await import('html-to-text')).compile({ wordwrap: 78 });
+const read = (dir: string, name: string, encoding: BufferEncoding = 'utf8'): string => readFileSync(resolve(CORPUS, dir, name), encoding);
+const TEMPLATE_NAMES = readdirSync(resolve(CORPUS, 'html'))
+  .filter((name) => /^(postmark|sendgrid|cerberus|leemunroe|govcy)-.*\.html$/u.test(name))
+  .sort();
+const templates = TEMPLATE_NAMES.map((name) => read('html', name));
+const markdownFiles = readdirSync(resolve(CORPUS, 'markdown'))
+  .filter((name) => name.endsWith('.md'))
+  .sort()
+  .map((name) => read('markdown', name));
+const outlookRtf = readdirSync(resolve(CORPUS, 'rtf'))
+  .filter((name) => name.endsWith('.rtf'))
+  .sort()
+  .map((name) => read('rtf', name, 'latin1'))
+  .filter((rtf) => encapsulatedKind(rtf) === 'html');
 
+function personalise(html: string, tag: string): string {
+  const paragraph = `<p>Dear customer ${tag}, this message was written for you: <a href="https://example.com/u/${tag}">your account</a>.</p>`;
+  const at = html.lastIndexOf('</body>');
+  return at < 0 ? html + paragraph : html.slice(0, at) + paragraph + html.slice(at);
+}
+const SYNTHETIC = `<html><body><h1>Your order has shipped</h1>${'<p>Thank you for your order. Your parcel left our warehouse this morning and should <b>arrive within three working days</b>. You can <a href="https://example.com/track">track it here</a> at any time.</p>'.repeat(5)}<ul><li>Widget, blue</li><li>Gadget, large</li><li>Gizmo, spare part</li></ul><p>Questions? <a href="mailto:help@example.com">Write to us</a>.</p></body></html>`;
+/** Personalising an Outlook body: a line of text in the HTML it encapsulates. */
+function personaliseRtf(rtf: string, tag: string): string {
+  const at = rtf.lastIndexOf('}');
+  return `${rtf.slice(0, at)}\\par Dear customer ${tag}.\\par ${rtf.slice(at)}`;
+}
+
+/** What one message carries: the body cdonts gets, and how a peer gets HTML + text from it. */
+interface Body {
+  readonly kind: 'html' | 'markdown' | 'rtf';
+  readonly source: string;
+}
+interface Workload {
+  readonly name: string;
+  readonly messages: number;
+  readonly body: (i: number, round: number) => Body;
+  /** The hand-made peer pipeline (source → HTML + text); the plugin's when absent. */
+  readonly peer?: { readonly name: string; readonly convert: (source: string) => { html: string; text: string } };
+}
+
+// The depth limit keeps html-to-text off a stack overflow on the deepest Outlook body (as ours).
+const compiledText = compile({ wordwrap: 78, limits: { maxDepth: 256 } });
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+const rtfStreamParser = await import('rtf-stream-parser').catch(() => undefined);
+const rtfOptions = { decode: (b: Buffer, encoding: string) => iconv.decode(b, encoding), mode: 'html' as const };
+/** HTML + text by hand from Markdown or RTF: what the floor precomputes and the peer computes per message. */
+function byHand(body: Body): { html: string; text: string } {
+  let html = body.source;
+  if (body.kind === 'markdown') html = sanitizeHtml(marked.parse(body.source, { async: false }), SANITIZE_OPTIONS);
+  else if (body.kind === 'rtf') {
+    if (rtfStreamParser === undefined) throw new Error('rtf-stream-parser is not installed');
+    html = rtfStreamParser.deEncapsulateSync(Buffer.from(body.source, 'latin1'), rtfOptions).text as string;
+  }
+  return { html, text: compiledText(html) };
+}
+
+const rtfBodies = [...outlookRtf, ...templates.map((t) => encapsulateHtml(t))];
+const ALL_WORKLOADS: Workload[] = [
+  { name: 'templates', messages: 300, body: (i, r) => ({ kind: 'html', source: personalise(templates[i % templates.length]!, `r${r}-${i}`) }) },
+  { name: 'bulk', messages: 600, body: () => ({ kind: 'html', source: templates[TEMPLATE_NAMES.indexOf('postmark-basic-full-receipt.html')] ?? templates[0]! }) },
+  { name: 'synthetic 2 KB', messages: 2000, body: (i, r) => ({ kind: 'html', source: personalise(SYNTHETIC, `r${r}-${i}`) }) },
+  {
+    name: 'markdown',
+    messages: 100,
+    body: (i, r) => ({ kind: 'markdown', source: `${markdownFiles[i % markdownFiles.length]!}\n\nDear customer r${r}-${i}, this was written for you.\n` }),
+    peer: { name: 'marked + sanitize-html + html-to-text', convert: (source) => byHand({ kind: 'markdown', source }) },
+  },
+  {
+    name: 'rtf',
+    messages: 90,
+    body: (i, r) => ({ kind: 'rtf', source: i % rtfBodies.length < outlookRtf.length ? personaliseRtf(rtfBodies[i % rtfBodies.length]!, `r${r}-${i}`) : encapsulateHtml(personalise(templates[(i % rtfBodies.length) - outlookRtf.length]!, `r${r}-${i}`)) }),
+    peer: { name: 'rtf-stream-parser + html-to-text', convert: (source) => byHand({ kind: 'rtf', source }) },
+  },
+];
+const WORKLOADS = ALL_WORKLOADS.filter((w) => ONLY === undefined || ONLY.some((name) => w.name.startsWith(name)));
+
+type TransportKind = 'build' | 'smtp';
 /** run() returns the milliseconds the timed part took. */
-type Peer = { name: string; run: (url: string) => Promise<number> };
+interface Contender {
+  readonly name: string;
+  run(transport: TransportKind, workload: Workload, bodies: readonly Body[]): Promise<number>;
+}
 
-const peers: Peer[] = [
+const sink = TRANSPORTS.includes('smtp') ? await startRemoteSink() : undefined;
+const smtpPort = sink === undefined ? 0 : Number(new URL(sink.url).port);
+function peerTransport(kind: TransportKind): Mail {
+  return kind === 'build' ? nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' }) : nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, pool: true });
+}
+const from = 'shop@example.com';
+const recipient = (i: number): string => `customer${i}@example.org`;
+
+const FLOOR = 'floor: nodemailer, HTML + text precomputed';
+const PLUGIN = 'nodemailer + nodemailer-html-to-text';
+const CDONTS = 'cdonts NewMail';
+const contenders = (workload: Workload): Contender[] => [
   {
-    name: 'nodemailer, text precomputed (floor)',
-    run: async (url) => {
-      const texts = Array.from({ length: MESSAGES }, (_, i) => compiled(htmlFor(i))); // computed before the clock starts
-      const transporter = nodemailer.createTransport(url + POOL);
+    name: CDONTS,
+    run: async (kind, w, bodies) => {
+      const mailer = new Mailer({ transport: kind === 'build' ? 'stream:' : sink!.url });
       const started = performance.now();
-      await pool(MESSAGES, CONCURRENCY, (i) => transporter.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `m${i}`, html: htmlFor(i), text: texts[i] }));
-      const ms = performance.now() - started;
-      transporter.close();
-      return ms;
-    },
-  },
-  {
-    name: 'nodemailer + nodemailer-html-to-text plugin',
-    run: async (url) => {
-      const transporter = nodemailer.createTransport(url + POOL);
-      transporter.use('compile', htmlToTextPlugin());
-      const started = performance.now();
-      await pool(MESSAGES, CONCURRENCY, (i) => transporter.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `m${i}`, html: htmlFor(i) }));
-      const ms = performance.now() - started;
-      transporter.close();
-      return ms;
-    },
-  },
-  {
-    name: 'nodemailer + html-to-text convert() per message',
-    run: async (url) => {
-      const transporter = nodemailer.createTransport(url + POOL);
-      const started = performance.now();
-      await pool(MESSAGES, CONCURRENCY, (i) => {
-        const html = htmlFor(i);
-        return transporter.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `m${i}`, html, text: convert(html, { wordwrap: 78 }) });
-      });
-      const ms = performance.now() - started;
-      transporter.close();
-      return ms;
-    },
-  },
-  {
-    name: 'cdonts NewMail (HTML body, MIME)',
-    run: async (url) => {
-      const mailer = new Mailer({ transport: url + POOL });
-      const started = performance.now();
-      await pool(MESSAGES, CONCURRENCY, (i) => {
+      await pool(w.messages, CONCURRENCY, (i) => {
+        const body = bodies[i]!;
         const mail = new NewMail({ mailer });
-        mail.From = 'a@example.com';
-        mail.To = 'b@example.com';
-        mail.Subject = `m${i}`;
-        mail.BodyFormat = 0;
+        mail.From = from;
+        mail.To = recipient(i);
+        mail.Subject = `Message ${i}`;
+        mail.BodyFormat = body.kind === 'html' ? 0 : body.kind;
         mail.MailFormat = 0;
-        mail.Body = htmlFor(i);
+        mail.Body = body.source;
         return mail.Send();
       });
       const ms = performance.now() - started;
@@ -97,43 +161,109 @@ const peers: Peer[] = [
       return ms;
     },
   },
+  workload.peer === undefined
+    ? {
+        name: PLUGIN,
+        run: async (kind, w, bodies) => {
+          const transporter = peerTransport(kind);
+          transporter.use('compile', htmlToTextPlugin());
+          const started = performance.now();
+          await pool(w.messages, CONCURRENCY, (i) => transporter.sendMail({ from, to: recipient(i), subject: `Message ${i}`, html: bodies[i]!.source }));
+          const ms = performance.now() - started;
+          transporter.close();
+          return ms;
+        },
+      }
+    : {
+        name: workload.peer.name,
+        run: async (kind, w, bodies) => {
+          const transporter = peerTransport(kind);
+          const convert = workload.peer!.convert;
+          const started = performance.now();
+          await pool(w.messages, CONCURRENCY, (i) => {
+            const { html, text } = convert(bodies[i]!.source);
+            return transporter.sendMail({ from, to: recipient(i), subject: `Message ${i}`, html, text });
+          });
+          const ms = performance.now() - started;
+          transporter.close();
+          return ms;
+        },
+      },
+  {
+    name: FLOOR,
+    run: async (kind, w, bodies) => {
+      // Computed before the clock starts; a bulk body once, as its sender would.
+      const memo = new Map<string, { html: string; text: string }>();
+      const parts = bodies.map((b) => memo.get(b.source) ?? memo.set(b.source, byHand(b)).get(b.source)!);
+      const transporter = peerTransport(kind);
+      const started = performance.now();
+      await pool(w.messages, CONCURRENCY, (i) => transporter.sendMail({ from, to: recipient(i), subject: `Message ${i}`, html: parts[i]!.html, text: parts[i]!.text }));
+      const ms = performance.now() - started;
+      transporter.close();
+      return ms;
+    },
+  },
 ];
 
-const results = new Map<string, number[]>();
-const foreign: number[] = [];
+// The peers' rounds leave cdonts idle for seconds between its own; a sending application
+// would keep the converter busy, so it is kept up between rounds (not restarted cold).
+converter.setLinger(10 * 60_000);
+const guard = { pids: () => (sink === undefined ? [] : [sink.pid]), maxWaitMs: Number(process.env['BENCH_QUIET_WAIT_MS'] ?? 5_000), attempts: 2 };
+const loads: number[] = [];
 let discarded = 0;
-
-const sink = await startRemoteSink();
-const guard = { pids: () => [sink.pid] };
-console.log(`send pipeline: ${MESSAGES} HTML mails of ${Buffer.byteLength(htmlFor(0))} bytes, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds, sink in its own process, ${availableParallelism()} cores\n`);
-// Warm-up: one round each, so module loading and JIT do not land in round 1.
-for (const peer of peers) await peer.run(sink.url);
-const CDONTS = 'cdonts NewMail (HTML body, MIME)';
-for (const [workload, make] of Object.entries(WORKLOADS)) {
-  htmlFor = make;
-  results.clear();
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? peers : [...peers].reverse();
-    for (const peer of order) {
-      const result = await guarded(() => peer.run(sink.url), guard);
-      results.set(peer.name, [...(results.get(peer.name) ?? []), (MESSAGES / result.value) * 1000]);
-      foreign.push(result.foreignCores);
-      discarded += result.discarded;
+console.log(
+  `send pipeline on whole documents: concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds, ${availableParallelism()} cores; ` +
+    `${templates.length} templates (${Math.round(Math.min(...templates.map((t) => t.length)) / 1024)}–${Math.round(Math.max(...templates.map((t) => t.length)) / 1024)} KB), ` +
+    `${markdownFiles.length} Markdown files, ${outlookRtf.length} Outlook RTF bodies + ${templates.length} made from the templates\n`,
+);
+const summary: Array<Array<string>> = [];
+for (const workload of WORKLOADS) {
+  const messages = Math.max(20, Math.round(workload.messages * SCALE));
+  const w = { ...workload, messages };
+  const list = contenders(w);
+  for (const kind of TRANSPORTS as TransportKind[]) {
+    const rates = new Map<string, number[]>(list.map((c) => [c.name, []]));
+    // Warm-up: one short round each (module loading, JIT, the converter's workers).
+    const warm = Array.from({ length: Math.min(messages, 100) }, (_, i) => w.body(i, -1));
+    for (const c of list) await c.run(kind, { ...w, messages: warm.length }, warm);
+    for (let round = 0; round < ROUNDS; round++) {
+      const bodies = Array.from({ length: messages }, (_, i) => w.body(i, round));
+      const order = round % 2 === 0 ? list : [...list].reverse();
+      for (const c of order) {
+        const result = await guarded(() => c.run(kind, w, bodies), guard);
+        rates.get(c.name)!.push((messages / result.value) * 1000);
+        loads.push(result.foreignCores);
+        discarded += result.discarded;
+      }
     }
+    const ours = rates.get(CDONTS)!;
+    console.log(`### ${w.name}, ${kind === 'build' ? 'build only (stream transport)' : 'pooled SMTP to a sink process'}: ${messages} messages a round\n`);
+    table(
+      ['contender', 'msg/s: median (min–max)', 'cdonts ÷ contender, same round: median (min–max)'],
+      list.map((c) => {
+        const values = rates.get(c.name)!;
+        return [c.name, spread(values), c.name === CDONTS ? '—' : spread(values.map((v, i) => ours[i]! / v), 2)];
+      }),
+    );
+    const others = list.filter((c) => c.name !== CDONTS);
+    summary.push([
+      w.name,
+      kind,
+      median(ours).toFixed(0),
+      ...others.map((c) => `${median(rates.get(c.name)!).toFixed(0)} (${median(rates.get(c.name)!.map((v, i) => ours[i]! / v)).toFixed(2)}×)`),
+    ]);
   }
-  const cdonts = median(results.get(CDONTS) ?? []);
-  console.log(`### ${workload}\n`);
-  const ours = results.get(CDONTS) ?? [];
-  table(
-    ['peer', 'msg/s: median (min–max)', 'cdonts ÷ peer: ratio of medians', 'cdonts ÷ peer, same round: median (min–max)'],
-    peers.map((p) => {
-      const values = results.get(p.name) ?? [];
-      return [p.name, spread(values), (cdonts / median(values)).toFixed(2), spread(values.map((v, i) => (ours[i] ?? 0) / v), 2)];
-    }),
-  );
 }
-console.log(`foreign load during the kept rounds: median ${median(foreign).toFixed(2)} cores, max ${Math.max(...foreign).toFixed(2)}; ${discarded} rounds run again because other processes were busy.\n`);
-const delivered = await sink.count();
-await sink.close();
+console.log('### Summary: msg/s, and cdonts ÷ peer as the median of same-round ratios\n');
+table(['workload', 'transport', 'cdonts', 'peer (plugin or by hand)', 'floor'], summary);
+const measured = loads.filter((l) => Number.isFinite(l));
+console.log(
+  `foreign load during the kept rounds: median ${measured.length > 0 ? median(measured).toFixed(2) : 'n/a'} cores, max ${measured.length > 0 ? Math.max(...measured).toFixed(2) : 'n/a'}; ` +
+    `${discarded} rounds run again because other processes were busy. Converter pool: ${JSON.stringify(converter.stats().pool)}\n`,
+);
+if (sink !== undefined) {
+  console.log(`${await sink.count()} messages delivered to the sink in all (warm-up included).`);
+  await sink.close();
+}
+converter.setLinger(0);
 await close();
-console.log(`${delivered} messages delivered to the sink in all (warm-up included).`);

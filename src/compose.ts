@@ -9,7 +9,7 @@ import { encapsulatedKind } from './rtf/encapsulated-kind.js';
 import { rtfSource } from './rtf/rtf-source.js';
 import { uuencode } from './uuencode.js';
 
-export type Converting = Pick<ConverterLease, 'convert'>;
+export type Converting = Pick<ConverterLease, 'convert'> & Partial<Pick<ConverterLease, 'prepare'>>;
 
 /** The bytes of each AttachFile and AttachURL file, read by the caller, in order. */
 export interface SnapshotFiles {
@@ -50,7 +50,7 @@ export function needsConversion(snapshot: MailSnapshot): boolean {
  */
 export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, lease: Converting | undefined): Promise<SendMailOptions> {
   const mime = isMime(snapshot);
-  const rendered = await renderBody(snapshot, mime, lease);
+  const rendered = await renderBody(snapshot, mime, lease, htmlHeaders(snapshot));
   // Built by plain assignments in one fixed order: spreads and Object.assign here made
   // V8 take its slow property paths (about 4 µs a message, measured in bench/).
   const options: SendMailOptions = {};
@@ -62,6 +62,12 @@ export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, leas
   if (snapshot.codePage === UTF8) utf8Headers(snapshot, options);
   else codePageHeaders(snapshot, options);
 
+  if (rendered.parts !== undefined) {
+    // Both parts already encoded by nodemailer's MimeNode (converter/mime-part.ts).
+    options.alternatives = [{ raw: rendered.parts.textPart }, { raw: rendered.parts.htmlPart }];
+    options.attachments = snapshot.attachments.map((a, i): Attachment => ({ filename: a.fileName, content: Buffer.from(files.attachments[i] ?? []) }));
+    return options;
+  }
   let text = rendered.text;
   if (!mime) {
     const blocks = [
@@ -75,10 +81,8 @@ export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, leas
   const { html: renderedHtml, images } = rendered.html !== undefined && snapshot.bodyKind === 'rtf' ? extractInlineImages(rendered.html) : { html: rendered.html, images: [] };
   if (mime && renderedHtml !== undefined) {
     const html = bodyPart('text/html', renderedHtml, snapshot.codePage, 'Body');
-    const headers: Record<string, string> = {};
-    if (snapshot.contentBase !== undefined) headers['Content-Base'] = snapshot.contentBase;
-    if (snapshot.contentLocation !== undefined) headers['Content-Location'] = snapshot.contentLocation;
-    if (Object.keys(headers).length > 0) html.headers = headers;
+    const headers = htmlHeaders(snapshot);
+    if (headers !== undefined) html.headers = headers;
     alternatives.push(html);
   }
   options.alternatives = alternatives;
@@ -92,16 +96,45 @@ export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, leas
   return options;
 }
 
-async function renderBody(snapshot: MailSnapshot, mime: boolean, lease: Converting | undefined): Promise<{ text: string; html?: string }> {
+/** Content-Base and Content-Location of the HTML part, when set. */
+function htmlHeaders(snapshot: MailSnapshot): Record<string, string> | undefined {
+  if (snapshot.contentBase === undefined && snapshot.contentLocation === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  if (snapshot.contentBase !== undefined) headers['Content-Base'] = snapshot.contentBase;
+  if (snapshot.contentLocation !== undefined) headers['Content-Location'] = snapshot.contentLocation;
+  return headers;
+}
+
+interface Rendered {
+  readonly text: string;
+  readonly html?: string | undefined;
+  /** Both alternatives, already encoded (nodemailer's `raw`). */
+  readonly parts?: { readonly textPart: Buffer; readonly htmlPart: Buffer } | undefined;
+}
+
+async function renderBody(snapshot: MailSnapshot, mime: boolean, lease: Converting | undefined, headers: Record<string, string> | undefined): Promise<Rendered> {
   const { body, bodyKind } = snapshot;
   if (bodyKind === 'text') return { text: body };
   if (lease === undefined) throw new TypeError('compose: a converter lease is required for a non-text body');
+  // A MIME body without AttachURL resources (whose cid: links depend on the HTML): both
+  // parts converted and encoded in one hand-off, reused when the same body is sent again.
+  const preparing = mime && snapshot.resources.length === 0 ? lease.prepare?.({ input: body, from: bodyKind, codePage: snapshot.codePage, htmlHeaders: headers }) : undefined;
+  if (preparing !== undefined) {
+    const prepared = await preparing;
+    if ('html' in prepared) return { text: prepared.text, html: prepared.html };
+    return { text: '', parts: { textPart: asBuffer(prepared.textPart), htmlPart: asBuffer(prepared.htmlPart) } };
+  }
   // RTF that encapsulates plain text gives that text back exactly, not a rendering of its HTML.
   const exactText = bodyKind === 'rtf' && encapsulatedKind(rtfSource(body)) === 'text';
   if (!mime && exactText) return { text: await lease.convert(body, 'rtf', 'text') };
   const html = bodyKind === 'html' ? body : await lease.convert(body, bodyKind, 'html');
   const text = exactText ? await lease.convert(body, 'rtf', 'text') : await lease.convert(html, 'html', 'text');
   return mime ? { text, html } : { text };
+}
+
+/** A worker's bytes arrive as a Uint8Array; nodemailer wants a Buffer (a view, no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function bodyPart(type: 'text/plain' | 'text/html', content: string, codePage: number, what: string): Alternative {

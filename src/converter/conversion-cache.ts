@@ -86,3 +86,73 @@ export function fingerprint(text: string): number {
   for (let i = tailStart; i < length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash >>> 0;
 }
+
+/**
+ * The encoded parts of recent bodies (bulk mail: one body, many recipients): a body sent
+ * again reuses its text alternative and both encoded parts instead of converting and
+ * encoding them again. Keyed by everything the parts are made of: the body, its kind, the
+ * code page and the HTML part's extra headers; a hit is an exact match of all of them
+ * (the body by fingerprint, then in full). Bounded by entries and by the bytes held.
+ */
+export class AlternativesCache<V extends { readonly bytes: number }> {
+  readonly #entries: Array<{ readonly input: string; readonly print: number; readonly key: string; readonly value: V }> = [];
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+  readonly #maxInputLength: number;
+  #bytes = 0;
+  hits = 0;
+
+  constructor(maxEntries = 16, maxBytes = 8 * 1024 * 1024, maxInputLength = 1024 * 1024) {
+    this.#maxEntries = maxEntries;
+    this.#maxBytes = maxBytes;
+    this.#maxInputLength = maxInputLength;
+  }
+
+  /** Bytes held now (tests check the bound). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  get(input: string, key: string): V | undefined {
+    if (this.#maxEntries === 0 || input.length > this.#maxInputLength || this.#entries.length === 0) return undefined;
+    const print = fingerprint(input);
+    const entries = this.#entries;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i]!;
+      if (entry.print === print && entry.key === key && entry.input === input) {
+        this.hits++;
+        if (i !== entries.length - 1) {
+          entries.splice(i, 1);
+          entries.push(entry);
+        }
+        return entry.value;
+      }
+    }
+    return undefined;
+  }
+
+  set(input: string, key: string, value: V): void {
+    const size = value.bytes + input.length;
+    if (this.#maxEntries === 0 || input.length > this.#maxInputLength || size > this.#maxBytes) return;
+    const print = fingerprint(input);
+    const existing = this.#entries.findIndex((entry) => entry.print === print && entry.key === key && entry.input === input);
+    if (existing >= 0) this.#bytes -= this.#size(this.#entries.splice(existing, 1)[0]!);
+    this.#entries.push({ input, print, key, value });
+    this.#bytes += size;
+    while (this.#entries.length > this.#maxEntries || this.#bytes > this.#maxBytes) this.#bytes -= this.#size(this.#entries.shift()!);
+  }
+
+  /** Forgets one entry (a failed preparation is not kept). */
+  delete(input: string, key: string, value: V): void {
+    const at = this.#entries.findIndex((entry) => entry.value === value && entry.key === key && entry.input === input);
+    if (at >= 0) this.#bytes -= this.#size(this.#entries.splice(at, 1)[0]!);
+  }
+
+  #size(entry: { readonly input: string; readonly value: V }): number {
+    return entry.value.bytes + entry.input.length;
+  }
+}

@@ -2,20 +2,25 @@
 import { createBodyEngines } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
 import { isCdoError } from '../errors/cdo-error.js';
+import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 
-export interface ConversionTask {
+/** Every task carries a slot where the worker writes when it started it (Date.now()). */
+interface Started {
+  readonly started?: SharedArrayBuffer;
+}
+
+export interface ConversionTask extends Started {
   readonly input: string;
   readonly from: BodyKind;
   readonly to: BodyKind;
   readonly sanitizeMarkdown: boolean;
-  /** Shared with the caller: when this conversion began (ms since the epoch), for its deadline. */
-  readonly startedAt: BigInt64Array;
 }
 
-/** Tells the caller the conversion begins now: its deadline counts from here. */
-export function markStarted(task: Pick<ConversionTask, 'startedAt'>): void {
-  Atomics.store(task.startedAt, 0, BigInt(Math.max(1, Math.round(performance.timeOrigin + performance.now()))));
+/** A whole MIME body at once: both conversions and both encoded parts (one hand-off). */
+export interface AlternativesTask extends Started {
+  readonly alternatives: AlternativesRequest;
+  readonly sanitizeMarkdown: boolean;
 }
 
 const engines = new Map<boolean, Awaited<ReturnType<typeof createBodyEngines>>>();
@@ -28,15 +33,16 @@ export interface ConversionFailure {
   readonly failed: { readonly code: ErrorCode; readonly message: string };
 }
 
-export default async function convert(task: ConversionTask): Promise<string | ConversionFailure> {
+export default async function convert(task: ConversionTask | AlternativesTask): Promise<string | PreparedAlternatives | ConversionFailure> {
+  // The deadline counts from here, not from the hand-off (pooled-engines.ts).
+  if (task.started !== undefined) new Float64Array(task.started)[0] = Date.now();
   let set = engines.get(task.sanitizeMarkdown);
   if (set === undefined) {
     set = await createBodyEngines({ sanitizeMarkdown: task.sanitizeMarkdown });
     engines.set(task.sanitizeMarkdown, set);
   }
-  markStarted(task);
   try {
-    return await set.convert(task.input, task.from, task.to);
+    return 'alternatives' in task ? await prepareAlternatives(set, task.alternatives) : await set.convert(task.input, task.from, task.to);
   } catch (error) {
     if (isCdoError(error)) return { failed: { code: error.code, message: error.message } };
     throw error;

@@ -2,6 +2,11 @@ import { CdoError } from '../errors/cdo-error.js';
 import { assertBodyKind, type BodyKind } from './body-kind.js';
 import type { BodyEngines } from './body-engines.js';
 import { rtfSourceFromBytes } from '../rtf/rtf-source.js';
+import type { AlternativesRequest, PreparedAlternatives } from './prepare-alternatives.js';
+
+interface Preparing {
+  prepare?(request: AlternativesRequest): Promise<PreparedAlternatives>;
+}
 
 export const MAX_CONVERT_INPUT_LENGTH = 16 * 1024 * 1024;
 
@@ -49,6 +54,37 @@ export class ConverterLease {
     return task.finally(() => {
       if (--this.#pending === 0) this.#onIdle?.();
     });
+  }
+
+  /**
+   * A MIME body's text and HTML parts, converted and encoded in one go (in a worker for
+   * large bodies; reused for a body sent before). undefined when the engines cannot
+   * (engines a test supplies): the caller then converts with convert().
+   */
+  prepare(request: AlternativesRequest): Promise<PreparedAlternatives> | undefined {
+    const engines = this.#host.engines as BodyEngines & Preparing;
+    if (typeof engines.prepare !== 'function') return undefined;
+    if (this.#release !== undefined) {
+      return Promise.reject(new CdoError('CDO_E_OBJECT_DELETED', 'this converter lease was released'));
+    }
+    if (request.input.length > MAX_CONVERT_INPUT_LENGTH) {
+      return Promise.reject(new CdoError('CDO_E_STRING_TOO_LONG', `convert: input is longer than ${MAX_CONVERT_INPUT_LENGTH} characters`));
+    }
+    this.#pending++;
+    return engines
+      .prepare(request)
+      .then(
+        (prepared) => {
+          this.#host.onConversion();
+          return prepared;
+        },
+        (error: unknown) => {
+          throw wrapFailure(error, request.from, 'html');
+        },
+      )
+      .finally(() => {
+        if (--this.#pending === 0) this.#onIdle?.();
+      });
   }
 
   /** Gives the lease back. Waits for this lease's own conversions first. */

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { CdoError } from '../errors/cdo-error.js';
 import { createBodyEngines, type BodyEngines, type BodyEnginesOptions } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
-import type { ConversionFailure, ConversionTask } from './conversion-worker.js';
-import { ConversionCache } from './conversion-cache.js';
+import type { AlternativesTask, ConversionFailure, ConversionTask } from './conversion-worker.js';
+import { AlternativesCache, ConversionCache } from './conversion-cache.js';
+import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
 
 export interface PoolStats {
   /** Worker threads alive. */
@@ -26,9 +27,19 @@ export interface PooledEnginesOptions extends BodyEnginesOptions {
    * ones inline. Chosen from bench/threshold.bench.ts (see bench/README.md).
    */
   readonly threshold?: number;
+  /**
+   * When this many conversions already wait for a worker, an input below
+   * `alwaysPoolFrom` is converted inline instead: the workers are saturated and the main
+   * thread would otherwise wait for them (a batch never runs slower than inline).
+   */
+  readonly queueDepth?: number;
+  /** Inputs at least this long always go to the pool (they would stall the event loop). */
+  readonly alwaysPoolFrom?: number;
   /** A pooled conversion still running after this is stopped and its worker replaced. */
   readonly deadlineMs?: number;
   readonly maxThreads?: number;
+  /** Tasks a worker holds at once: the next one is already there when it finishes one. */
+  readonly tasksPerWorker?: number;
   /** How many recent conversions to remember per direction (0: none). */
   readonly cacheEntries?: number;
   /** The worker module; tests substitute one that misbehaves. */
@@ -36,10 +47,26 @@ export interface PooledEnginesOptions extends BodyEnginesOptions {
 }
 
 export const DEFAULT_POOL_THRESHOLD = 8 * 1024;
+export const DEFAULT_QUEUE_DEPTH = 1;
+export const DEFAULT_TASKS_PER_WORKER = 1;
+export const DEFAULT_ALWAYS_POOL_FROM = 64 * 1024;
 export const DEFAULT_DEADLINE_MS = 10_000;
 
 export interface PooledBodyEngines extends BodyEngines {
+  /** A MIME body's text + HTML parts, converted and encoded (see prepareAlternatives). */
+  prepare(request: AlternativesRequest): Promise<PreparedAlternatives>;
   poolStats(): PoolStats;
+}
+
+/**
+ * A preparation, kept from the moment it starts: the senders of one bulk body that arrive
+ * while it is being converted wait for that one conversion. `bytes` is an upper bound of
+ * what it will hold (both parts encoded, and the text, are at most about three times the
+ * body), so the cache's byte bound holds before the result is known.
+ */
+interface Prepared {
+  readonly bytes: number;
+  readonly result: Promise<PreparedAlternatives>;
 }
 
 function defaultWorkerFilename(): string {
@@ -60,40 +87,46 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   const { Piscina } = await import('piscina');
   const threshold = options.threshold ?? DEFAULT_POOL_THRESHOLD;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const queueDepth = options.queueDepth ?? DEFAULT_QUEUE_DEPTH;
+  const alwaysPoolFrom = options.alwaysPoolFrom ?? DEFAULT_ALWAYS_POOL_FROM;
   const sanitizeMarkdown = options.sanitizeMarkdown !== false;
-  const pool = new Piscina<ConversionTask, string>({
+  const pool = new Piscina<ConversionTask | AlternativesTask, string | PreparedAlternatives | ConversionFailure>({
     filename: options.workerFilename ?? defaultWorkerFilename(),
     minThreads: 0,
     maxThreads: options.maxThreads ?? Math.max(2, availableParallelism()),
     idleTimeout: 30_000,
+    concurrentTasksPerWorker: options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
   });
   let timedOut = 0;
   let disposed = false;
   const cache = new ConversionCache(options.cacheEntries ?? 16);
+  const prepared = new AlternativesCache<Prepared>(options.cacheEntries ?? 16);
 
-  const runPooled = async (input: string, from: BodyKind, to: BodyKind): Promise<string> => {
+  const usePool = (length: number): boolean => length >= threshold && (length >= alwaysPoolFrom || pool.queueSize < queueDepth);
+
+  // The deadline limits a conversion's own run, not its wait for a worker: under load,
+  // bodies queued behind others must not fail for the queue's sake. The worker writes the
+  // time it starts a task into a shared slot (conversion-worker.ts); the timer, when it
+  // fires, looks there and waits on for what is left of the deadline.
+  const runPooled = async <T extends string | PreparedAlternatives>(task: ConversionTask | AlternativesTask, from: BodyKind, to: string): Promise<T> => {
     const controller = new AbortController();
-    // The deadline counts the conversion itself, from the moment a worker begins it (the worker
-    // writes that moment here): waiting for a free thread, or for a new one to start on a
-    // loaded machine, is not the body's fault. Until it begins, look again every tenth.
-    const startedAt = new BigInt64Array(new SharedArrayBuffer(8));
+    const started = new SharedArrayBuffer(8);
+    const startedAt = new Float64Array(started);
     let timer: NodeJS.Timeout | undefined;
-    const arm = (ms: number): void => {
-      timer = setTimeout(check, ms);
+    const check = (): void => {
+      const since = startedAt[0] === 0 ? 0 : Date.now() - startedAt[0]!;
+      if (since >= deadlineMs) {
+        controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`));
+        return;
+      }
+      timer = setTimeout(check, deadlineMs - since);
       timer.unref();
     };
-    const check = (): void => {
-      const began = Number(Atomics.load(startedAt, 0));
-      if (began === 0) return arm(Math.max(deadlineMs / 10, 10));
-      const left = began + deadlineMs - (performance.timeOrigin + performance.now());
-      if (left > 0) return arm(left);
-      controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`));
-    };
-    arm(deadlineMs);
+    check();
     try {
-      const result = (await pool.run({ input, from, to, sanitizeMarkdown, startedAt }, { signal: controller.signal })) as string | ConversionFailure;
-      if (typeof result !== 'string') throw new CdoError(result.failed.code, result.failed.message);
-      return result;
+      const result = await pool.run({ ...task, started }, { signal: controller.signal });
+      if (typeof result === 'object' && 'failed' in result) throw new CdoError(result.failed.code, result.failed.message);
+      return result as T;
     } catch (error) {
       if (controller.signal.aborted) {
         timedOut++;
@@ -112,17 +145,31 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
       if (from === to) return inline.convert(input, from, to);
       const cached = cache.get(input, from, to);
       if (cached !== undefined) return cached;
-      if (input.length < threshold) {
+      if (!usePool(input.length)) {
         const output = inline.convert(input, from, to) as string;
         cache.set(input, from, to, output);
         return output;
       }
-      return runPooled(input, from, to).then((output) => {
+      return runPooled<string>({ input, from, to, sanitizeMarkdown }, from, to).then((output) => {
         cache.set(input, from, to, output);
         return output;
       });
     },
-    poolStats: () => ({ threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed, timedOut, cacheHits: cache.hits }),
+    async prepare(request) {
+      if (disposed) throw new CdoError('CDO_E_OBJECT_DELETED', 'the body converter engines were used after they were stopped');
+      const key = `${request.from}|${request.codePage}|${request.htmlHeaders === undefined ? '' : JSON.stringify(request.htmlHeaders)}`;
+      const cached = prepared.get(request.input, key);
+      if (cached !== undefined) return cached.result;
+      const result =
+        !usePool(request.input.length)
+          ? prepareAlternatives(inline, request)
+          : runPooled<PreparedAlternatives>({ alternatives: request, sanitizeMarkdown }, request.from, 'text + html parts');
+      const entry: Prepared = { bytes: 3 * request.input.length + 1024, result };
+      prepared.set(request.input, key, entry);
+      result.catch(() => prepared.delete(request.input, key, entry));
+      return result;
+    },
+    poolStats: () => ({ threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed, timedOut, cacheHits: cache.hits + prepared.hits }),
     async dispose() {
       disposed = true;
       await pool.close();
