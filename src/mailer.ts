@@ -138,7 +138,10 @@ export class Mailer {
     const lease = needsConversion(snapshot) ? await this.#converter.acquire() : undefined;
     let message;
     try {
-      message = await compose(snapshot, files, lease);
+      // A finish hook (CDO.Message) edits the alternatives' content and encodings, so it
+      // gets them as text: no prepared (already encoded) parts.
+      const converting = finish === undefined || lease === undefined ? lease : { convert: lease.convert.bind(lease) };
+      message = await compose(snapshot, files, converting);
     } finally {
       await lease?.release();
     }
