@@ -168,7 +168,8 @@ test('HTML with generated text, both bodies in either order, and the §3.2 state
   m.To = 'b@example.com';
   assert.equal(m.AutoGenerateTextBody, true);
   m.HTMLBody = '<h1>Hello</h1><p>World &amp; all</p>';
-  assert.equal(await m.TextBodyReady, 'Hello\n\nWorld & all');
+  assert.equal(m.TextBody, 'Hello\n\nWorld & all', 'rule 1: setting HTMLBody overwrites TextBody at once');
+  assert.equal(await m.TextBodyReady, 'Hello\n\nWorld & all', 'the converter makes the same text');
   assert.equal(m.TextBody, 'Hello\n\nWorld & all', 'TextBody reads the generated text back');
   await m.Send();
   let parsed = await parseMail(sink.messages.at(-1)?.raw ?? Buffer.alloc(0));

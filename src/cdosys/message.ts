@@ -6,6 +6,7 @@ import { serialize } from './serialize.js';
 import { formatAddressList, formatMailbox, parseAddressList, type Mailbox } from '../address-list.js';
 import { resolveAttachmentPath } from '../attachment-path.js';
 import { charsetOf, encodeInCodePage, DEFAULT_CODE_PAGE } from '../code-pages.js';
+import { htmlToTextAlternative } from '../converter/body-engines.js';
 import { converter } from '../converter/converter.js';
 import { getDefaultMailer, getSendSettings } from '../default-mailer.js';
 import { CdoError } from '../errors/cdo-error.js';
@@ -157,8 +158,13 @@ export class Message implements CharsetOwner {
 
   // ── bodies: the AutoGenerateTextBody state machine of reference §3.2 ───
   get TextBody(): string {
-    if (this.#textSource === 'generated') return this.#generated?.value ?? '';
-    return this.#text;
+    if (this.#textSource !== 'generated') return this.#text;
+    const generated = this.#generated;
+    if (generated === undefined) return '';
+    // Rule 1: the generated text is there at once. Until the converter has answered, the
+    // same html → text engine (a pure function: nothing to race) makes it here.
+    generated.value ??= htmlToTextAlternative(generated.html);
+    return generated.value;
   }
   /** Rule 2: setting TextBody turns AutoGenerateTextBody off and leaves the HTML alone. */
   set TextBody(value: string) {
@@ -197,8 +203,8 @@ export class Message implements CharsetOwner {
   }
 
   /**
-   * The text AutoGenerateTextBody made, once the converter has it. TextBody reads it
-   * back as soon as it is ready; `await msg.TextBodyReady` waits for it.
+   * The text AutoGenerateTextBody made, once the converter has it (TextBody reads the
+   * same text at once); a failed conversion rejects here, and fails Send.
    */
   get TextBodyReady(): Promise<string> {
     return this.#textSource === 'generated' && this.#generated !== undefined ? this.#generated.text : Promise.resolve(this.TextBody);

@@ -74,7 +74,7 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
   });
   turndown.use(gfm);
   turndown.remove(['head', 'style', 'script', 'title']);
-  const htmlToText = (input: string): string => convertHtmlToText(input, { wordwrap: HTML_TO_TEXT_WORDWRAP, maxDepth: HTML_MAX_DEPTH });
+  const htmlToText = htmlToTextAlternative;
   const textToHtml = createTextToHtml();
 
   const edges: EdgeTable = {
@@ -84,6 +84,14 @@ export async function createBodyEngines(options: BodyEnginesOptions = {}): Promi
     rtf: { html: (input) => rtfToHtml(input, textToHtml), text: (input) => rtfToText(input, textToHtml, htmlToText) },
   };
   return new GraphEngines(edges);
+}
+
+/**
+ * The html → text edge on its own: a pure function (no state, no lifecycle), so CDO.Message
+ * can read a generated TextBody at once, as CDOSYS did, with the text Send will send.
+ */
+export function htmlToTextAlternative(html: string): string {
+  return convertHtmlToText(html, { wordwrap: HTML_TO_TEXT_WORDWRAP, maxDepth: HTML_MAX_DEPTH });
 }
 
 const SAFE_URL = /^(?!\/\/)(?:https?:|mailto:|cid:|[^:]*$)/iu;
