@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -18,6 +17,7 @@ import { dkimVerifierMissing, makeDkimKey, verifyDkim } from './support/dkim-ver
 import { startRedis } from './support/redis-server.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { tempDir } from './support/temp-dir.js';
+import { needsRedis } from './support/requirement.js';
 
 const skip = dkimVerifierMissing();
 const CONFIGURATION = 'http://schemas.microsoft.com/cdo/configuration/';
@@ -95,7 +95,7 @@ test('pickup: the file carries the signature under its envelope lines; the relay
   assert.deepEqual(await verifyDkim(tampered(delivered), [key]), [false]);
 });
 
-test('queue: the job carries the signed message; the worker delivers it verifiable', { skip: skip || (!['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p)) && 'redis-server is not installed') }, async (t) => {
+test('queue: the job carries the signed message; the worker delivers it verifiable', { skip: skip || needsRedis() }, async (t) => {
   const server = await sink(t);
   const redis = await startRedis();
   const cleanups: Array<() => Promise<unknown>> = [() => redis.stop()];

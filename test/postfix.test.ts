@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +14,9 @@ import { postfixMissing, startPostfix, type DeliveredMessage, type PostfixOption
 import { startRedis } from './support/redis-server.js';
 import { makeTestCa } from './support/test-ca.js';
 import { tempDir } from './support/temp-dir.js';
+import { needsRedis } from './support/requirement.js';
 
 const skip = postfixMissing();
-const HAS_REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p));
 
 /** A private Postfix for this test, stopped after it whatever happens. */
 async function postfix(t: TestContext, options: PostfixOptions = {}): Promise<PrivatePostfix> {
@@ -112,7 +111,7 @@ test('Postfix: the relay delivers pickup files (envelope lines stripped), deferr
   assert.equal(relay.stats().retrying, 0);
 });
 
-test('Postfix: the queue worker delivers, deferred remainders included', { skip: skip || (!HAS_REDIS && 'redis-server is not installed') }, async (t) => {
+test('Postfix: the queue worker delivers, deferred remainders included', { skip: skip || needsRedis() }, async (t) => {
   const server = await postfix(t, { recipientLimit: 3 });
   const root = await tempDir(t);
   const redis = await startRedis();

@@ -6,7 +6,7 @@
 // Skipped when soffice or the corpus is absent, except under CI=true, where that is a failure.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,13 +16,13 @@ import { createBodyEngines } from '../src/converter/body-engines.js';
 import { extractHtmlFromRtf, extractTextFromRtf } from '../src/rtf/deencapsulate-rtf.js';
 import { encapsulatedKind } from '../src/rtf/encapsulated-kind.js';
 import { rtfSource } from '../src/rtf/rtf-source.js';
+import { needsCorpus, requires } from './support/requirement.js';
 import { compareWords, words, type WordComparison } from './support/word-compare.js';
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'rtf');
 const MIN_RECALL = 0.995;
 const SOFFICE = spawnSync('sh', ['-c', 'command -v soffice'], { encoding: 'utf8' }).stdout.trim();
-const missing = SOFFICE === '' ? 'soffice (libreoffice-writer-nogui) is not installed' : !existsSync(CORPUS) ? `no corpus at ${CORPUS}` : undefined;
-const ci = process.env.CI === 'true';
+const skip = requires('soffice (libreoffice-writer-nogui)', SOFFICE !== '') || needsCorpus('rtf');
 
 /**
  * Where LibreOffice 7.4 does not do what RTF 1.9.1 says: one document per case, what LibreOffice
@@ -150,8 +150,7 @@ function figures(comparison: WordComparison): string {
   return `recall ${pct(comparison.recall)}, precision ${pct(comparison.precision)}, order ${pct(comparison.order)}`;
 }
 
-test('RTF → text against LibreOffice over the corpus, and where LibreOffice departs from the specification', { skip: !ci && missing, timeout: 600_000 }, async (t) => {
-  if (missing !== undefined) assert.fail(`CI=true: ${missing}`);
+test('RTF → text against LibreOffice over the corpus, and where LibreOffice departs from the specification', { skip, timeout: 600_000 }, async (t) => {
   const engines = await createBodyEngines();
   const work = mkdtempSync(join(tmpdir(), 'cdonts-libreoffice-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));

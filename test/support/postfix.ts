@@ -4,6 +4,7 @@ import { chmod, chown, mkdir, readdir, readFile, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitForPort } from './redis-server.js';
+import { requires } from './requirement.js';
 
 const run = promisify(execFile);
 const MASTER = '/usr/lib/postfix/sbin/master';
@@ -13,10 +14,10 @@ const MASTER = '/usr/lib/postfix/sbin/master';
  * failure (the test runs and fails), never a skip.
  */
 export function postfixMissing(): string | false {
-  if (process.env['CI'] === 'true') return false;
-  if (!existsSync('/usr/sbin/postfix') || !existsSync(MASTER)) return 'postfix is not installed (Debian package postfix)';
-  if (process.getuid?.() !== 0) return 'a private Postfix needs root (its master drops privileges to the postfix user)';
-  return false;
+  return (
+    requires('postfix (Debian package postfix)', existsSync('/usr/sbin/postfix') && existsSync(MASTER)) ||
+    requires('root (a private Postfix master drops privileges to the postfix user)', process.getuid?.() === 0)
+  );
 }
 
 export interface PostfixOptions {

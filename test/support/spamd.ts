@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { freePort, waitForPort } from './redis-server.js';
+import { requires } from './requirement.js';
 
 /** Why SpamAssassin cannot run here, or false. Under CI=true a missing one is a failure, not a skip. */
 export function spamassassinMissing(): string | false {
-  if (process.env['CI'] === 'true') return false;
-  return existsSync('/usr/sbin/spamd') && existsSync('/usr/bin/spamc') ? false : 'spamassassin is not installed (Debian packages spamassassin, spamc)';
+  return requires('spamassassin (Debian packages spamassassin, spamd, spamc)', existsSync('/usr/sbin/spamd') && existsSync('/usr/bin/spamc'));
 }
 
 export interface SpamScore {
