@@ -15,9 +15,7 @@
 // on ours, nodemailer's stream transport / `{ host, port, pool: true }` on theirs. The
 // build-only variant (stream transport) shows the CPU cost; the SMTP one sends to an
 // smtp-server sink in its own process. Concurrency 50. Skips when the corpus is absent.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
@@ -30,47 +28,23 @@ import { Mailer, NewMail, close, converter } from '../src/index.js';
 import { SANITIZE_OPTIONS } from '../src/converter/body-engines.js';
 import { encapsulateHtml } from '../src/rtf/encapsulate-rtf.js';
 import { encapsulatedKind } from '../src/rtf/encapsulated-kind.js';
+import { CORPUS, SYNTHETIC, bulkTemplate, hasCorpus, markdownFiles, personalise, personaliseRtf, rtfFiles, templates } from './support/documents.js';
 import { startRemoteSink } from './support/sink.js';
 import { guarded } from './support/machine-load.js';
 import { median, pool, spread, table } from './support/stats.js';
 
-const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus');
-if (!existsSync(resolve(CORPUS, 'html'))) {
+if (!hasCorpus) {
   console.log(`corpus not found at ${CORPUS}; skipping the send pipeline`);
   process.exit(0);
 }
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const WARM_ROUNDS = Number(process.env['BENCH_WARM_ROUNDS'] ?? 2);
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 const ONLY = process.env['BENCH_ONLY']?.split(',');
 const TRANSPORTS = process.env['BENCH_TRANSPORTS']?.split(',') ?? ['build', 'smtp'];
 const CONCURRENCY = 50;
 
-const read = (dir: string, name: string, encoding: BufferEncoding = 'utf8'): string => readFileSync(resolve(CORPUS, dir, name), encoding);
-const TEMPLATE_NAMES = readdirSync(resolve(CORPUS, 'html'))
-  .filter((name) => /^(postmark|sendgrid|cerberus|leemunroe|govcy)-.*\.html$/u.test(name))
-  .sort();
-const templates = TEMPLATE_NAMES.map((name) => read('html', name));
-const markdownFiles = readdirSync(resolve(CORPUS, 'markdown'))
-  .filter((name) => name.endsWith('.md'))
-  .sort()
-  .map((name) => read('markdown', name));
-const outlookRtf = readdirSync(resolve(CORPUS, 'rtf'))
-  .filter((name) => name.endsWith('.rtf'))
-  .sort()
-  .map((name) => read('rtf', name, 'latin1'))
-  .filter((rtf) => encapsulatedKind(rtf) === 'html');
-
-function personalise(html: string, tag: string): string {
-  const paragraph = `<p>Dear customer ${tag}, this message was written for you: <a href="https://example.com/u/${tag}">your account</a>.</p>`;
-  const at = html.lastIndexOf('</body>');
-  return at < 0 ? html + paragraph : html.slice(0, at) + paragraph + html.slice(at);
-}
-const SYNTHETIC = `<html><body><h1>Your order has shipped</h1>${'<p>Thank you for your order. Your parcel left our warehouse this morning and should <b>arrive within three working days</b>. You can <a href="https://example.com/track">track it here</a> at any time.</p>'.repeat(5)}<ul><li>Widget, blue</li><li>Gadget, large</li><li>Gizmo, spare part</li></ul><p>Questions? <a href="mailto:help@example.com">Write to us</a>.</p></body></html>`;
-/** Personalising an Outlook body: a line of text in the HTML it encapsulates. */
-function personaliseRtf(rtf: string, tag: string): string {
-  const at = rtf.lastIndexOf('}');
-  return `${rtf.slice(0, at)}\\par Dear customer ${tag}.\\par ${rtf.slice(at)}`;
-}
+const outlookRtf = rtfFiles.filter((rtf) => encapsulatedKind(rtf) === 'html');
 
 /** What one message carries: the body cdonts gets, and how a peer gets HTML + text from it. */
 interface Body {
@@ -104,7 +78,7 @@ function byHand(body: Body): { html: string; text: string } {
 const rtfBodies = [...outlookRtf, ...templates.map((t) => encapsulateHtml(t))];
 const ALL_WORKLOADS: Workload[] = [
   { name: 'templates', messages: 300, body: (i, r) => ({ kind: 'html', source: personalise(templates[i % templates.length]!, `r${r}-${i}`) }) },
-  { name: 'bulk', messages: 600, body: () => ({ kind: 'html', source: templates[TEMPLATE_NAMES.indexOf('postmark-basic-full-receipt.html')] ?? templates[0]! }) },
+  { name: 'bulk', messages: 600, body: () => ({ kind: 'html', source: bulkTemplate }) },
   { name: 'synthetic 2 KB', messages: 2000, body: (i, r) => ({ kind: 'html', source: personalise(SYNTHETIC, `r${r}-${i}`) }) },
   {
     name: 'markdown',
@@ -212,7 +186,7 @@ const guard = { pids: () => (sink === undefined ? [] : [sink.pid]), maxWaitMs: N
 const loads: number[] = [];
 let discarded = 0;
 console.log(
-  `send pipeline on whole documents: concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds, ${availableParallelism()} cores; ` +
+  `send pipeline on whole documents: concurrency ${CONCURRENCY}, ${WARM_ROUNDS} untimed warm-up rounds then ${ROUNDS} interleaved rounds, ${availableParallelism()} cores; ` +
     `${templates.length} templates (${Math.round(Math.min(...templates.map((t) => t.length)) / 1024)}–${Math.round(Math.max(...templates.map((t) => t.length)) / 1024)} KB), ` +
     `${markdownFiles.length} Markdown files, ${outlookRtf.length} Outlook RTF bodies + ${templates.length} made from the templates\n`,
 );
@@ -223,9 +197,13 @@ for (const workload of WORKLOADS) {
   const list = contenders(w);
   for (const kind of TRANSPORTS as TransportKind[]) {
     const rates = new Map<string, number[]>(list.map((c) => [c.name, []]));
-    // Warm-up: one short round each (module loading, JIT, the converter's workers).
-    const warm = Array.from({ length: Math.min(messages, 100) }, (_, i) => w.body(i, -1));
-    for (const c of list) await c.run(kind, { ...w, messages: warm.length }, warm);
+    // Warm-up, the same for every contender: whole rounds, untimed, until each runs at its
+    // steady speed (module loading, JIT; ours also warms its worker threads, which a short
+    // warm-up left at half speed: its first rounds ran 30–40 % slower than its fifth).
+    for (let k = 0; k < WARM_ROUNDS; k++) {
+      const warm = Array.from({ length: messages }, (_, i) => w.body(i, -1 - k));
+      for (const c of list) await c.run(kind, w, warm);
+    }
     for (let round = 0; round < ROUNDS; round++) {
       const bodies = Array.from({ length: messages }, (_, i) => w.body(i, round));
       const order = round % 2 === 0 ? list : [...list].reverse();

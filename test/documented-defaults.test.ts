@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { createPooledEngines, DEFAULT_DEADLINE_MS, DEFAULT_POOL_THRESHOLD } from '../src/converter/pooled-engines.js';
+import { availableParallelism } from 'node:os';
+import { createPooledEngines, DEFAULT_ALWAYS_POOL_FROM, DEFAULT_DEADLINE_MS, DEFAULT_POOL_THRESHOLD } from '../src/converter/pooled-engines.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const readme = await readFile(resolve(ROOT, 'README.md'), 'utf8');
@@ -17,12 +18,17 @@ test('the pool threshold README and SECURITY state is DEFAULT_POOL_THRESHOLD, an
   assert.ok(flat(readme).includes(stated), `README says "${stated}"`);
   assert.ok(flat(security).includes(stated), `SECURITY says "${stated}"`);
 
+  assert.ok(flat(readme).includes(`only takes bodies of ${DEFAULT_ALWAYS_POOL_FROM / 1024} KB and more`), 'README states the one-core rule');
+  assert.ok(flat(security).includes(`(${DEFAULT_ALWAYS_POOL_FROM / 1024} KB and more on a machine with one core)`), 'SECURITY states the one-core rule');
+
   const engines = await createPooledEngines();
+  // One core: a worker would only compete with the sending thread, so the pool takes only what would stall it.
+  const threshold = availableParallelism() > 1 ? DEFAULT_POOL_THRESHOLD : DEFAULT_ALWAYS_POOL_FROM;
   try {
     const body = (length: number): string => `<p>${'a'.repeat(length - 7)}</p>`;
-    await engines.convert(body(DEFAULT_POOL_THRESHOLD - 1), 'html', 'text');
+    await engines.convert(body(threshold - 1), 'html', 'text');
     assert.equal(engines.poolStats().completed, 0, 'below the threshold: inline');
-    await engines.convert(body(DEFAULT_POOL_THRESHOLD), 'html', 'text');
+    await engines.convert(body(threshold), 'html', 'text');
     assert.equal(engines.poolStats().completed, 1, 'at the threshold: in the pool');
   } finally {
     await engines.dispose();

@@ -35,7 +35,7 @@ test('inputs below the threshold run inline, larger ones in the pool; results ar
 });
 
 test('the corpus converts the same in the pool as inline', { skip: needsCorpus() }, async () => {
-  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, queueDepth: Number.POSITIVE_INFINITY }) });
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0 }) });
   const inline = await createBodyEngines();
   const lease = await host.acquire();
   for (const [file, from, to] of [
@@ -50,7 +50,7 @@ test('the corpus converts the same in the pool as inline', { skip: needsCorpus()
 });
 
 test('a hostile body is stopped at its deadline, its worker replaced, and other senders are not delayed', async () => {
-  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, queueDepth: Number.POSITIVE_INFINITY, deadlineMs: 1_500, maxThreads: 2, workerFilename: HANGING }) });
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, deadlineMs: 1_500, maxThreads: 2, workerFilename: HANGING }) });
   const lease = await host.acquire();
   const started = performance.now();
   let hostileSettled = false;
@@ -70,7 +70,7 @@ test('a hostile body is stopped at its deadline, its worker replaced, and other 
 });
 
 test('a stop never abandons a task: release waits for pooled conversions, then the pool drains', async () => {
-  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, queueDepth: Number.POSITIVE_INFINITY }) });
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0 }) });
   const lease = await host.acquire();
   const work = Array.from({ length: 30 }, (_, i) => lease.convert(`<p>item ${i}</p>`.repeat(100), 'html', 'text'));
   const releasing = lease.release();
@@ -82,7 +82,7 @@ test('a stop never abandons a task: release waits for pooled conversions, then t
 });
 
 test('a worker error is a typed error; refs stay right', async () => {
-  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, queueDepth: Number.POSITIVE_INFINITY }) });
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0 }) });
   const lease = await host.acquire();
   await assert.rejects(lease.convert('not rtf', 'rtf', 'html'), (e: unknown) => isCdoError(e) && e.code === 'CDO_E_BAD_DATA');
   await lease.release();
@@ -104,7 +104,7 @@ test('the deadline counts a conversion\'s run, not its wait for a worker', async
   // One worker, a deadline of 1.5 s, and six conversions of about 0.5 s each handed over
   // at once: the last one waits about 2.5 s, longer than the deadline, yet none of them
   // runs over it. Counting from the hand-off, the last ones would time out.
-  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, queueDepth: Number.POSITIVE_INFINITY, deadlineMs: 1_500, maxThreads: 1, workerFilename: HANGING }) });
+  const host = new ConverterHost({ lingerMs: 0, createEngines: () => createPooledEngines({ threshold: 0, deadlineMs: 1_500, maxThreads: 1, workerFilename: HANGING }) });
   const lease = await host.acquire();
   // The worker is up before the clock matters (starting one on a loaded machine can take
   // longer than the deadline, which then replaces it: try again until one answers).

@@ -24,15 +24,11 @@ export interface PoolStats {
 export interface PooledEnginesOptions extends BodyEnginesOptions {
   /**
    * Inputs at least this many characters long are converted in a worker thread; shorter
-   * ones inline. Chosen from bench/threshold.bench.ts (see bench/README.md).
+   * ones inline. Chosen from bench/threshold.bench.ts (see bench/README.md). On a
+   * machine with one core the default is `alwaysPoolFrom`: a worker there only competes
+   * with the sending thread for that core.
    */
   readonly threshold?: number;
-  /**
-   * When this many conversions already wait for a worker, an input below
-   * `alwaysPoolFrom` is converted inline instead: the workers are saturated and the main
-   * thread would otherwise wait for them (a batch never runs slower than inline).
-   */
-  readonly queueDepth?: number;
   /** Inputs at least this long always go to the pool (they would stall the event loop). */
   readonly alwaysPoolFrom?: number;
   /** A pooled conversion still running after this is stopped and its worker replaced. */
@@ -46,8 +42,7 @@ export interface PooledEnginesOptions extends BodyEnginesOptions {
   readonly workerFilename?: string;
 }
 
-export const DEFAULT_POOL_THRESHOLD = 8 * 1024;
-export const DEFAULT_QUEUE_DEPTH = 1;
+export const DEFAULT_POOL_THRESHOLD = 4 * 1024;
 export const DEFAULT_TASKS_PER_WORKER = 1;
 export const DEFAULT_ALWAYS_POOL_FROM = 64 * 1024;
 export const DEFAULT_DEADLINE_MS = 10_000;
@@ -85,10 +80,9 @@ function defaultWorkerFilename(): string {
 export async function createPooledEngines(options: PooledEnginesOptions = {}): Promise<PooledBodyEngines> {
   const inline = await createBodyEngines(options);
   const { Piscina } = await import('piscina');
-  const threshold = options.threshold ?? DEFAULT_POOL_THRESHOLD;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  const queueDepth = options.queueDepth ?? DEFAULT_QUEUE_DEPTH;
   const alwaysPoolFrom = options.alwaysPoolFrom ?? DEFAULT_ALWAYS_POOL_FROM;
+  const threshold = options.threshold ?? (availableParallelism() > 1 ? DEFAULT_POOL_THRESHOLD : alwaysPoolFrom);
   const sanitizeMarkdown = options.sanitizeMarkdown !== false;
   const pool = new Piscina<ConversionTask | AlternativesTask, string | PreparedAlternatives | ConversionFailure>({
     filename: options.workerFilename ?? defaultWorkerFilename(),
@@ -102,7 +96,10 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   const cache = new ConversionCache(options.cacheEntries ?? 16);
   const prepared = new AlternativesCache<Prepared>(options.cacheEntries ?? 16);
 
-  const usePool = (length: number): boolean => length >= threshold && (length >= alwaysPoolFrom || pool.queueSize < queueDepth);
+  // No fallback to inline when the workers are busy: the sending thread is what a send
+  // waits on (composing, SMTP), and a conversion it takes over slows every send behind it
+  // (bench/README.md, "The inline / pool rule").
+  const usePool = (length: number): boolean => length >= Math.min(threshold, alwaysPoolFrom);
 
   // The deadline limits a conversion's own run, not its wait for a worker: under load,
   // bodies queued behind others must not fail for the queue's sake. The worker writes the
