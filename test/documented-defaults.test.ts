@@ -1,11 +1,11 @@
 // The defaults README and SECURITY state, checked against the exported constants and the
 // behaviour — not against literal numbers, so a tuned default only needs its docs updated.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { availableParallelism } from 'node:os';
-import { createPooledEngines, DEFAULT_ALWAYS_POOL_FROM, DEFAULT_DEADLINE_MS, DEFAULT_POOL_THRESHOLD } from '../src/converter/pooled-engines.js';
+import { createPooledEngines, DEFAULT_ALWAYS_POOL_FROM, DEFAULT_DEADLINE_MS, DEFAULT_POOL_THRESHOLD, DEFAULT_WORKER_NICE } from '../src/converter/pooled-engines.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const readme = await readFile(resolve(ROOT, 'README.md'), 'utf8');
@@ -59,6 +59,27 @@ test('"the 16 most recent bodies per direction are remembered": the 17th evicts 
     // Per direction: the same body the other way is a separate entry.
     await engines.convert(bodies[1] ?? '', 'html', 'markdown');
     assert.equal(engines.poolStats().cacheHits, size);
+  } finally {
+    await engines.dispose();
+  }
+});
+
+test('the workers run the documented nice steps below the sending thread (Linux)', { skip: process.platform !== 'linux' }, async () => {
+  const stated = /run (\d+) nice steps below the sending thread/u.exec(flat(readme));
+  assert.ok(stated !== null, 'README states the workers\' nice steps');
+  assert.equal(Number(stated[1]), DEFAULT_WORKER_NICE);
+  const niceOf = async (task: string): Promise<number> => {
+    const stat = await readFile(`/proc/self/task/${task}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  };
+  const engines = await createPooledEngines({ threshold: 0 });
+  try {
+    await engines.convert('<p>a body for a worker</p>', 'html', 'text');
+    const tasks = await readdir('/proc/self/task');
+    const nices = await Promise.all(tasks.map(niceOf));
+    const sending = await niceOf(String(process.pid));
+    const expected = Math.min(19, sending + DEFAULT_WORKER_NICE);
+    assert.ok(nices.includes(expected), `a worker thread runs at nice ${expected}, the sending thread's ${sending} + ${DEFAULT_WORKER_NICE} (threads: ${nices.join(', ')})`);
   } finally {
     await engines.dispose();
   }

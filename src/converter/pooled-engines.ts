@@ -34,6 +34,12 @@ export interface PooledEnginesOptions extends BodyEnginesOptions {
   /** A pooled conversion still running after this is stopped and its worker replaced. */
   readonly deadlineMs?: number;
   readonly maxThreads?: number;
+  /**
+   * How much lower the workers' scheduling priority is than the sending thread's (Linux
+   * nice steps; 0: the same). A send waits on its sending thread, which composes and writes
+   * every message; when the cores are all busy, a worker yields to it.
+   */
+  readonly workerNice?: number;
   /** Tasks a worker holds at once: the next one is already there when it finishes one. */
   readonly tasksPerWorker?: number;
   /** How many recent conversions to remember per direction (0: none). */
@@ -46,6 +52,7 @@ export const DEFAULT_POOL_THRESHOLD = 4 * 1024;
 export const DEFAULT_TASKS_PER_WORKER = 1;
 export const DEFAULT_ALWAYS_POOL_FROM = 64 * 1024;
 export const DEFAULT_DEADLINE_MS = 10_000;
+export const DEFAULT_WORKER_NICE = 5;
 
 export interface PooledBodyEngines extends BodyEngines {
   /** A MIME body's text + HTML parts, converted and encoded (see prepareAlternatives). */
@@ -90,6 +97,9 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
     maxThreads: options.maxThreads ?? Math.max(2, availableParallelism()),
     idleTimeout: 30_000,
     concurrentTasksPerWorker: options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
+    // piscina applies it through @napi-rs/nice (its optional dependency); where that has no
+    // binary for the platform, the workers keep the sending thread's priority.
+    niceIncrement: options.workerNice ?? DEFAULT_WORKER_NICE,
   });
   let timedOut = 0;
   let disposed = false;
