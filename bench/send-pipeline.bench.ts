@@ -38,7 +38,7 @@ if (!hasCorpus) {
   process.exit(0);
 }
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const WARM_ROUNDS = Number(process.env['BENCH_WARM_ROUNDS'] ?? 2);
+const WARM_MS = Number(process.env['BENCH_WARM_MS'] ?? 4_000);
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 const ONLY = process.env['BENCH_ONLY']?.split(',');
 const TRANSPORTS = process.env['BENCH_TRANSPORTS']?.split(',') ?? ['build', 'smtp'];
@@ -186,7 +186,7 @@ const guard = { pids: () => (sink === undefined ? [] : [sink.pid]), maxWaitMs: N
 const loads: number[] = [];
 let discarded = 0;
 console.log(
-  `send pipeline on whole documents: concurrency ${CONCURRENCY}, ${WARM_ROUNDS} untimed warm-up rounds then ${ROUNDS} interleaved rounds, ${availableParallelism()} cores; ` +
+  `send pipeline on whole documents: concurrency ${CONCURRENCY}, untimed warm-up rounds (≥ ${WARM_MS} ms each contender) then ${ROUNDS} interleaved rounds, ${availableParallelism()} cores; ` +
     `${templates.length} templates (${Math.round(Math.min(...templates.map((t) => t.length)) / 1024)}–${Math.round(Math.max(...templates.map((t) => t.length)) / 1024)} KB), ` +
     `${markdownFiles.length} Markdown files, ${outlookRtf.length} Outlook RTF bodies + ${templates.length} made from the templates\n`,
 );
@@ -197,12 +197,17 @@ for (const workload of WORKLOADS) {
   const list = contenders(w);
   for (const kind of TRANSPORTS as TransportKind[]) {
     const rates = new Map<string, number[]>(list.map((c) => [c.name, []]));
-    // Warm-up, the same for every contender: whole rounds, untimed, until each runs at its
-    // steady speed (module loading, JIT; ours also warms its worker threads, which a short
-    // warm-up left at half speed: its first rounds ran 30–40 % slower than its fifth).
-    for (let k = 0; k < WARM_ROUNDS; k++) {
-      const warm = Array.from({ length: messages }, (_, i) => w.body(i, -1 - k));
-      for (const c of list) await c.run(kind, w, warm);
+    // Warm-up, the same for every contender: whole rounds, untimed, for at least WARM_MS
+    // each, so that each runs at its steady speed (JIT). Ours needs the most: its worker
+    // threads compile on their own, and a worker reaches its steady speed only after about
+    // a thousand whole templates (bench/README.md). The first round of each is reported.
+    const cold = new Map<string, number>();
+    for (const c of list) {
+      for (let k = 0, spent = 0; spent < WARM_MS; k++) {
+        const ms = await c.run(kind, w, Array.from({ length: messages }, (_, i) => w.body(i, -1 - k)));
+        if (k === 0) cold.set(c.name, (messages / ms) * 1000);
+        spent += ms;
+      }
     }
     for (let round = 0; round < ROUNDS; round++) {
       const bodies = Array.from({ length: messages }, (_, i) => w.body(i, round));
@@ -216,6 +221,7 @@ for (const workload of WORKLOADS) {
     }
     const ours = rates.get(CDONTS)!;
     console.log(`### ${w.name}, ${kind === 'build' ? 'build only (stream transport)' : 'pooled SMTP to a sink process'}: ${messages} messages a round\n`);
+    console.log(`First round of each, cold: ${list.map((c) => `${c.name} ${cold.get(c.name)!.toFixed(0)} msg/s`).join('; ')}.\n`);
     table(
       ['contender', 'msg/s: median (min–max)', 'cdonts ÷ contender, same round: median (min–max)'],
       list.map((c) => {
