@@ -76,13 +76,18 @@ export async function compose(snapshot: MailSnapshot, files: SnapshotFiles, leas
     ];
     if (blocks.length > 0) text = `${text}\r\n\r\n${blocks.join('\r\n')}`;
   }
-  const alternatives: Alternative[] = [bodyPart('text/plain', text, snapshot.codePage, 'Body')];
+  const textPart = typeof snapshot.textBody === 'string' ? bodyPart('text/plain', snapshot.textBody, snapshot.codePage, 'TextBody') : bodyPart('text/plain', text, snapshot.codePage, 'Body');
+  if (snapshot.textEncoding !== undefined) textPart.contentTransferEncoding = snapshot.textEncoding;
+  const alternatives: Alternative[] = [textPart];
   // The pictures of a rendered RTF document arrive as data: URLs; they travel as cid: parts.
   const { html: renderedHtml, images } = rendered.html !== undefined && snapshot.bodyKind === 'rtf' ? extractInlineImages(rendered.html) : { html: rendered.html, images: [] };
   if (mime && renderedHtml !== undefined) {
     const html = bodyPart('text/html', renderedHtml, snapshot.codePage, 'Body');
     const headers = htmlHeaders(snapshot);
     if (headers !== undefined) html.headers = headers;
+    if (snapshot.htmlEncoding !== undefined) html.contentTransferEncoding = snapshot.htmlEncoding;
+    // CDOSYS: an HTML body whose script has no text part (textBody null) sends the HTML alone.
+    if (snapshot.textBody === null) alternatives.pop();
     alternatives.push(html);
   }
   options.alternatives = alternatives;
@@ -116,9 +121,13 @@ async function renderBody(snapshot: MailSnapshot, mime: boolean, lease: Converti
   const { body, bodyKind } = snapshot;
   if (bodyKind === 'text') return { text: body };
   if (lease === undefined) throw new TypeError('compose: a converter lease is required for a non-text body');
-  // A MIME body without AttachURL resources (whose cid: links depend on the HTML): both
-  // parts converted and encoded in one hand-off, reused when the same body is sent again.
-  const preparing = mime && snapshot.resources.length === 0 ? lease.prepare?.({ input: body, from: bodyKind, codePage: snapshot.codePage, htmlHeaders: headers }) : undefined;
+  // A MIME body without AttachURL resources (whose cid: links depend on the HTML) and with
+  // a text part: both parts converted and encoded in one hand-off, reused when the same
+  // body is sent again.
+  const preparing =
+    mime && snapshot.resources.length === 0 && snapshot.textBody !== null
+      ? lease.prepare?.({ input: body, from: bodyKind, codePage: snapshot.codePage, htmlHeaders: headers, text: snapshot.textBody, textEncoding: snapshot.textEncoding, htmlEncoding: snapshot.htmlEncoding })
+      : undefined;
   if (preparing !== undefined) {
     const prepared = await preparing;
     if ('html' in prepared) return { text: prepared.text, html: prepared.html };

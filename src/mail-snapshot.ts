@@ -52,4 +52,12 @@ export interface MailSnapshot {
   readonly codePage: number;
   /** Fixed at the first Send attempt, so a retried Send is the same message (queue dedupe). */
   readonly messageId: string;
+  /**
+   * CDOSYS (CDO.Message) only. The text part of a MIME body: the script's own TextBody, or
+   * null for none (an HTML-only message); undefined: made from the body, as in CDONTS.
+   */
+  readonly textBody?: string | null | undefined;
+  /** CDOSYS only: the Content-Transfer-Encoding the script chose for the text / HTML part. */
+  readonly textEncoding?: string | undefined;
+  readonly htmlEncoding?: string | undefined;
 }

@@ -138,10 +138,7 @@ export class Mailer {
     const lease = needsConversion(snapshot) ? await this.#converter.acquire() : undefined;
     let message;
     try {
-      // A finish hook (CDO.Message) edits the alternatives' content and encodings, so it
-      // gets them as text: no prepared (already encoded) parts.
-      const converting = finish === undefined || lease === undefined ? lease : { convert: lease.convert.bind(lease) };
-      message = await compose(snapshot, files, converting);
+      message = await compose(snapshot, files, lease);
     } finally {
       await lease?.release();
     }

@@ -139,3 +139,77 @@ test('bulk sends: every message carries its own headers and the current body, pa
   await mailer.close();
   await host.close();
 });
+
+test('a chosen transfer encoding: buildMimePart writes what nodemailer composes with contentTransferEncoding', async () => {
+  for (const sample of SAMPLES.slice(0, 7)) {
+    for (const encoding of ['base64', 'quoted-printable', '7bit']) {
+      const spec = { contentType: 'text/html; charset=utf-8', content: sample.html, headers: { ...sample.headers, 'Content-Transfer-Encoding': encoding } };
+      const ours = await compileWith([{ contentType: 'text/plain; charset=utf-8', content: sample.text }, { raw: buildMimePart(spec) }]);
+      const theirs = await compileWith([
+        { contentType: 'text/plain; charset=utf-8', content: sample.text },
+        { contentType: 'text/html; charset=utf-8', content: sample.html, headers: { ...sample.headers }, contentTransferEncoding: encoding },
+      ]);
+      assert.equal(ours.toString('latin1'), theirs.toString('latin1'), `${sample.name}, ${encoding}`);
+    }
+  }
+});
+
+test('CDO.Message takes the one hand-off: a body sent again reuses its parts; the script\'s text, encodings and HTML-only survive', async (t) => {
+  const { Configuration, Message, cdoSendUsingPort, converter } = await import('../src/index.js');
+  const { startSmtpSink } = await import('./support/smtp-sink.js');
+  const sink = await startSmtpSink();
+  t.after(() => sink.close());
+  const cfg = new Configuration();
+  const F = 'http://schemas.microsoft.com/cdo/configuration/';
+  cfg.Fields.Item(`${F}sendusing`).Value = cdoSendUsingPort;
+  cfg.Fields.Item(`${F}smtpserver`).Value = '127.0.0.1';
+  cfg.Fields.Item(`${F}smtpserverport`).Value = sink.port;
+  cfg.Fields.Update();
+  const html = `<h1>Newsletter</h1>${'<p>Grüße aus Köln, a paragraph long enough for the worker pool.</p>'.repeat(80)}`;
+  const message = (): InstanceType<typeof Message> => {
+    const m = new Message();
+    m.Configuration = cfg;
+    m.From = 'a@example.com';
+    m.To = 'b@example.com';
+    m.HTMLBody = html;
+    return m;
+  };
+  const pool = (): { completed: number; cacheHits: number } => converter.stats().pool ?? { completed: 0, cacheHits: 0 };
+  const last = async (): Promise<Awaited<ReturnType<typeof parseMail>>> => parseMail(sink.messages.at(-1)?.raw ?? Buffer.alloc(0));
+
+  const start = pool();
+  const first = message();
+  await first.Send();
+  const before = pool();
+  // TextBodyReady's text at HTMLBody time, then both parts encoded in the pool with that
+  // text (not converted again, and not encoded on the sending thread).
+  assert.equal(before.completed, start.completed + 2, 'two hand-offs: the text, then both parts');
+  await message().Send();
+  const after = pool();
+  assert.equal(after.completed, before.completed, 'the same body sent again is neither converted nor encoded again');
+  assert.equal(after.cacheHits, before.cacheHits + 2, 'its text (TextBodyReady) and its encoded parts came from the caches');
+  let parsed = await last();
+  assert.equal(parsed.text?.trim(), first.TextBody.trim(), 'the text part is the TextBody the script read');
+  assert.match(String(parsed.html), /Grüße aus Köln/u);
+
+  const own = message();
+  own.TextBody = 'my own text';
+  own.HTMLBodyPart.ContentTransferEncoding = 'base64';
+  await own.Send();
+  const raw = sink.messages.at(-1)?.raw.toString('latin1') ?? '';
+  assert.match(raw, /Content-Type: text\/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64/u);
+  parsed = await last();
+  assert.equal(parsed.text?.trim(), 'my own text');
+  assert.match(String(parsed.html), /Grüße aus Köln/u);
+
+  const htmlOnly = new Message();
+  htmlOnly.Configuration = cfg;
+  htmlOnly.From = 'a@example.com';
+  htmlOnly.To = 'b@example.com';
+  htmlOnly.AutoGenerateTextBody = false;
+  htmlOnly.HTMLBody = html;
+  await htmlOnly.Send();
+  parsed = await last();
+  assert.match(String(parsed.html), /Grüße aus Köln/u);
+  assert.doesNotMatch(sink.messages.at(-1)?.raw.toString('latin1') ?? '', /text\/plain|multipart\/alternative/u, 'one text/html part');
+});

@@ -5,7 +5,7 @@ import type { SendMailOptions } from 'nodemailer';
 import { serialize } from './serialize.js';
 import { formatAddressList, formatMailbox, parseAddressList, type Mailbox } from '../address-list.js';
 import { resolveAttachmentPath } from '../attachment-path.js';
-import { charsetOf, encodeInCodePage, DEFAULT_CODE_PAGE } from '../code-pages.js';
+import { charsetOf, DEFAULT_CODE_PAGE } from '../code-pages.js';
 import { htmlToTextAlternative } from '../converter/body-engines.js';
 import { converter } from '../converter/converter.js';
 import { getDefaultMailer, getSendSettings } from '../default-mailer.js';
@@ -400,7 +400,8 @@ export class Message implements CharsetOwner {
       headers.push(header);
     }
     const html = this.#mime && this.#html !== '';
-    if (this.#textSource === 'generated' && this.#generated !== undefined) await this.#generated.text; // a failed conversion fails Send
+    // A failed conversion fails Send; the text it made is the text part (not made twice).
+    const generated = this.#textSource === 'generated' && this.#generated !== undefined ? await this.#generated.text : undefined;
     const fileParts = this.#attachmentList.filter((p) => p.source?.kind === 'file');
     const attachments: AttachmentSpec[] = fileParts.map((p) => ({ path: (p.source as { path: string }).path, fileName: p.FileName || 'attachment', encoding: undefined }));
     const related = this.#mime && html ? this.#related.filter((r) => r.part.source?.kind === 'file') : [];
@@ -423,25 +424,16 @@ export class Message implements CharsetOwner {
       contentLocation: undefined,
       codePage: this.#codePage,
       messageId: `<${randomUUID()}@${domain === '' ? 'cdonts.invalid' : domain}>`,
+      // §3.2: the script's own TextBody, none (HTML alone), or made from the HTML.
+      textBody: !html ? undefined : this.#textSource === 'script' ? this.#text : this.#textSource === 'generated' ? generated : null,
+      textEncoding: this.#textPart.chosenEncoding,
+      htmlEncoding: html ? this.#htmlPart.chosenEncoding : undefined,
     };
   }
 
-  /** What compose has no property for: the script's own text, CTEs, Content-IDs, renamed parts, URL parts, DSN. */
+  /** What compose has no property for: Content-IDs, renamed parts, URL parts, DSN. */
   async #finish(options: SendMailOptions, snapshot: MailSnapshot): Promise<SendMailOptions> {
-    const alternatives = [...(options.alternatives ?? [])];
     const html = snapshot.bodyKind === 'html';
-    const [textAlt, htmlAlt] = alternatives;
-    if (textAlt !== undefined) {
-      if (html && this.#textSource === 'script') textAlt.content = this.#codePage === DEFAULT_CODE_PAGE ? this.#text : encodeInCodePage(this.#text, this.#codePage, 'TextBody');
-      const cte = this.#textPart.chosenEncoding;
-      if (cte !== undefined) textAlt.contentTransferEncoding = cte;
-    }
-    if (htmlAlt !== undefined) {
-      const cte = this.#htmlPart.chosenEncoding;
-      if (cte !== undefined) htmlAlt.contentTransferEncoding = cte;
-    }
-    // HTML without any text (AutoGenerateTextBody off, TextBody never set): one text/html part.
-    options.alternatives = html && this.#textSource === 'none' && htmlAlt !== undefined ? [htmlAlt] : alternatives;
     if (snapshot.mailFormat === 0) {
       const attachments = [...(options.attachments ?? [])];
       const related = html ? this.#related.filter((r) => r.part.source?.kind === 'file') : [];

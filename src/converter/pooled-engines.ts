@@ -164,7 +164,8 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
     },
     async prepare(request) {
       if (disposed) throw new CdoError('CDO_E_OBJECT_DELETED', 'the body converter engines were used after they were stopped');
-      const key = `${request.from}|${request.codePage}|${request.htmlHeaders === undefined ? '' : JSON.stringify(request.htmlHeaders)}`;
+      // Everything the parts are made of besides the body itself (the CDOSYS choices included).
+      const key = JSON.stringify([request.from, request.codePage, request.htmlHeaders ?? null, request.text ?? null, request.textEncoding ?? null, request.htmlEncoding ?? null]);
       const cached = prepared.get(request.input, key);
       if (cached !== undefined) return cached.result;
       const result =

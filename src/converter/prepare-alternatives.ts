@@ -13,6 +13,11 @@ export interface AlternativesRequest {
   readonly codePage: number;
   /** Extra headers of the HTML part (Content-Base, Content-Location). */
   readonly htmlHeaders?: Readonly<Record<string, string>> | undefined;
+  /** The text part's own text (CDOSYS TextBody), instead of one made from the body. */
+  readonly text?: string | undefined;
+  /** Transfer encodings chosen by the script (CDOSYS), as nodemailer's contentTransferEncoding. */
+  readonly textEncoding?: string | undefined;
+  readonly htmlEncoding?: string | undefined;
 }
 
 /**
@@ -36,10 +41,19 @@ export async function prepareAlternatives(engines: Pick<BodyEngines, 'convert'>,
   const { input, from, codePage } = request;
   const exactText = from === 'rtf' && encapsulatedKind(rtfSource(input)) === 'text';
   const html = from === 'html' ? input : await engines.convert(input, from, 'html');
-  const text = exactText ? await engines.convert(input, 'rtf', 'text') : await engines.convert(html, 'html', 'text');
+  const text = request.text ?? (exactText ? await engines.convert(input, 'rtf', 'text') : await engines.convert(html, 'html', 'text'));
   if (from === 'rtf' && html.includes(DATA_IMAGE)) return { html, text };
   const charset = `; charset=${charsetOf(codePage)}`;
-  const textPart = buildMimePart({ contentType: `text/plain${charset}`, content: codePage === UTF8 ? text : encodeInCodePage(text, codePage, 'Body') });
-  const htmlPart = buildMimePart({ contentType: `text/html${charset}`, content: codePage === UTF8 ? html : encodeInCodePage(html, codePage, 'Body'), headers: request.htmlHeaders });
+  const textPart = buildMimePart({
+    contentType: `text/plain${charset}`,
+    content: codePage === UTF8 ? text : encodeInCodePage(text, codePage, request.text === undefined ? 'Body' : 'TextBody'),
+    headers: withEncoding(undefined, request.textEncoding),
+  });
+  const htmlPart = buildMimePart({ contentType: `text/html${charset}`, content: codePage === UTF8 ? html : encodeInCodePage(html, codePage, 'Body'), headers: withEncoding(request.htmlHeaders, request.htmlEncoding) });
   return { textPart, htmlPart };
+}
+
+/** A part's extra headers with the transfer encoding a script chose, as nodemailer's composer sets it. */
+function withEncoding(headers: Readonly<Record<string, string>> | undefined, encoding: string | undefined): Readonly<Record<string, string>> | undefined {
+  return encoding === undefined ? headers : { ...headers, 'Content-Transfer-Encoding': encoding };
 }
