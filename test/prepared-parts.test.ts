@@ -8,7 +8,7 @@ import { buildMimePart } from '../src/converter/mime-part.js';
 import { AlternativesCache } from '../src/converter/conversion-cache.js';
 import { createPooledEngines } from '../src/converter/pooled-engines.js';
 import { ConverterHost } from '../src/converter/converter-host.js';
-import { encodeInCodePage } from '../src/code-pages.js';
+import { charsetOf, encodeInCodePage } from '../src/code-pages.js';
 import { Mailer } from '../src/mailer.js';
 import { NewMail } from '../src/new-mail.js';
 import { parseMail } from './support/parse-mail.js';
@@ -31,6 +31,9 @@ function compileWith(alternatives: NonNullable<SendMailOptions['alternatives']>)
 const SAMPLES: Array<{ name: string; text: string; html: string; codePage?: number; headers?: Record<string, string> }> = [
   { name: '7bit, short lines', text: 'Hello there.\nBye.', html: '<p>Hello there.</p>\n<p>Bye.</p>' },
   { name: 'long lines (quoted-printable)', text: `${'word '.repeat(60)}\n`, html: `<p>${'lorem ipsum '.repeat(80)}</p>` },
+  // The same transfer encoding as the one above, but nodemailer writes charset=utf-8 for a non-ASCII text/plain string.
+  { name: 'ASCII and one astral character, long lines', text: `${'word '.repeat(60)}😀\n`, html: `<p>${'lorem ipsum '.repeat(80)}😀</p>` },
+  { name: 'non-ASCII long lines (quoted-printable)', text: `${'Grüße aus Köln '.repeat(30)}\n`, html: `<p>${'Grüße aus Köln '.repeat(40)}</p>` },
   { name: 'mostly non-Latin (base64)', text: 'こんにちは世界、'.repeat(40), html: `<p>${'こんにちは世界、'.repeat(40)}</p>` },
   { name: 'dots, CR/LF mixes, trailing spaces', text: '.\r\n..line\rlone CR\n  trailing   \n.', html: '<p>.</p>\r\n<p>a\r\n.b</p>  \n' },
   { name: 'empty text', text: '', html: '<p></p>' },
@@ -46,7 +49,7 @@ if (existsSync(CORPUS)) {
 
 test('a part built by buildMimePart is byte for byte the one nodemailer composes itself', async () => {
   for (const sample of SAMPLES) {
-    const charset = sample.codePage === undefined ? 'utf-8' : 'windows-1252';
+    const charset = charsetOf(sample.codePage ?? 65001); // as the library writes it (UTF-8, windows-1252)
     const content = (text: string): string | Buffer => (sample.codePage === undefined ? text : encodeInCodePage(text, sample.codePage, 'Body'));
     const text = { contentType: `text/plain; charset=${charset}`, content: content(sample.text) };
     const html = { contentType: `text/html; charset=${charset}`, content: content(sample.html), ...(sample.headers === undefined ? {} : { headers: sample.headers }) };

@@ -16,9 +16,10 @@ export interface PartSpec {
 const NODE_OPTIONS = { disableFileAccess: true, disableUrlAccess: true, baseBoundary: 'cdonts-part' };
 
 /**
- * A part's header block depends only on its content type, extra headers and the transfer
- * encoding nodemailer chooses for its content, so each combination is built by nodemailer
- * once and remembered (bounded: extra headers can differ per message).
+ * A part's header block depends only on its content type, extra headers, the transfer
+ * encoding nodemailer chooses for its content and, for a text/plain string, whether it
+ * holds non-ASCII (nodemailer then writes charset=utf-8 itself), so each combination is
+ * built by nodemailer once and remembered (bounded: extra headers can differ per message).
  */
 const headBlocks = new Map<string, Buffer>();
 const MAX_HEAD_BLOCKS = 256;
@@ -54,7 +55,10 @@ export function buildMimePart(spec: PartSpec): Buffer {
 }
 
 function headBlock(spec: PartSpec, transferEncoding: string, content: string | Buffer): Buffer {
-  const key = `${spec.contentType}\n${transferEncoding}\n${spec.headers === undefined ? '' : JSON.stringify(spec.headers)}`;
+  // The one content test of MimeNode#buildHeaders (any code unit from U+0080 up, astral
+  // characters included); case-insensitive here, which can only split keys, never merge them.
+  const utf8Plain = typeof content === 'string' && /^text\/plain\b/u.test(spec.contentType.trim().toLowerCase()) && /[\u0080-\u{10FFFF}]/u.test(content);
+  const key = `${spec.contentType}\n${transferEncoding}\n${utf8Plain ? 'utf8' : ''}\n${spec.headers === undefined ? '' : JSON.stringify(spec.headers)}`;
   let head = headBlocks.get(key);
   if (head === undefined) {
     // A child node: a root node would add Date, Message-ID and MIME-Version.
