@@ -73,3 +73,43 @@ test('markdown → html is sanitized, and the plain fast path keeps only safe li
     assert.doesNotMatch(html, /javascript:|<script|onclick|data:/iu);
   }
 });
+
+test('engines without the Markdown edges load none of marked, turndown and sanitize-html, and say so for Markdown', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const script = `
+    import { createRequire } from 'node:module';
+    import { createBodyEngines } from ${JSON.stringify(new URL('../src/converter/body-engines.ts', import.meta.url).href)};
+    const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((p) => /node_modules\\/(turndown|sanitize-html|marked)\\//u.test(p)).length;
+    const light = await createBodyEngines({ markdown: false });
+    const text = light.convert('<p>Hello <b>world</b></p>', 'html', 'text');
+    let refused = '';
+    try { light.convert('# Title', 'markdown', 'html'); } catch (error) { refused = error.code; }
+    const before = loaded();
+    const full = await createBodyEngines();
+    console.log(JSON.stringify({ text, refused, before, after: loaded(), html: full.convert('# Title', 'markdown', 'html') }));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url) });
+  const result = JSON.parse(stdout) as { text: string; refused: string; before: number; after: number; html: string };
+  assert.equal(result.text, 'Hello world');
+  assert.equal(result.refused, 'CDO_E_NO_SUPPORT');
+  assert.equal(result.before, 0, 'nothing of marked, turndown or sanitize-html was loaded');
+  assert.ok(result.after > 0, 'the full engines load them (the check can see them)');
+  assert.match(result.html, /<h1>Title<\/h1>/u);
+});
+
+test('a worker converts HTML, then Markdown both ways, then HTML again (one engine set for each need)', async () => {
+  const { createPooledEngines } = await import('../src/converter/pooled-engines.js');
+  const engines = await createPooledEngines({ threshold: 0, maxThreads: 1 });
+  try {
+    assert.equal(await engines.convert('<p>first</p>', 'html', 'text'), 'first');
+    assert.match(await engines.convert('# Heading\n\n<script>x</script>', 'markdown', 'html'), /^<h1>Heading<\/h1>\s*$/u);
+    assert.equal(await engines.convert('<h2>Back</h2>', 'html', 'markdown'), '## Back');
+    const prepared = await engines.prepare({ input: '*hello*', from: 'markdown', codePage: 65001 });
+    assert.ok('htmlPart' in prepared && Buffer.from(prepared.htmlPart).toString('latin1').includes('<em>hello</em>'));
+    assert.equal(await engines.convert('<p>last</p>', 'html', 'text'), 'last');
+    assert.equal(engines.poolStats().completed, 5, 'all five ran in the one worker');
+  } finally {
+    await engines.dispose();
+  }
+});

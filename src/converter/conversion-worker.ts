@@ -23,7 +23,21 @@ export interface AlternativesTask extends Started {
   readonly sanitizeMarkdown: boolean;
 }
 
-const engines = new Map<boolean, Awaited<ReturnType<typeof createBodyEngines>>>();
+// One set per kind of need: a worker that only ever gets HTML, text and RTF never loads
+// the Markdown libraries (marked, turndown, sanitize-html: most of a worker's start-up).
+const engines = new Map<string, Promise<Awaited<ReturnType<typeof createBodyEngines>>>>();
+
+function enginesFor(task: ConversionTask | AlternativesTask): ReturnType<typeof createBodyEngines> {
+  const markdown = 'alternatives' in task ? task.alternatives.from === 'markdown' : task.from === 'markdown' || task.to === 'markdown';
+  const key = markdown ? `markdown:${task.sanitizeMarkdown}` : 'html';
+  let set = engines.get(key);
+  if (set === undefined) {
+    set = createBodyEngines({ sanitizeMarkdown: task.sanitizeMarkdown, markdown });
+    engines.set(key, set);
+    set.catch(() => engines.delete(key)); // a failed start is tried again by the next task
+  }
+  return set;
+}
 
 /**
  * A typed failure crosses the thread boundary as data: a thrown CdoError would arrive as
@@ -36,11 +50,7 @@ export interface ConversionFailure {
 export default async function convert(task: ConversionTask | AlternativesTask): Promise<string | PreparedAlternatives | ConversionFailure> {
   // The deadline counts from here, not from the hand-off (pooled-engines.ts).
   if (task.started !== undefined) new Float64Array(task.started)[0] = Date.now();
-  let set = engines.get(task.sanitizeMarkdown);
-  if (set === undefined) {
-    set = await createBodyEngines({ sanitizeMarkdown: task.sanitizeMarkdown });
-    engines.set(task.sanitizeMarkdown, set);
-  }
+  const set = await enginesFor(task);
   try {
     return 'alternatives' in task ? await prepareAlternatives(set, task.alternatives) : await set.convert(task.input, task.from, task.to);
   } catch (error) {
