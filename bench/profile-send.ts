@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
-import { Mailer, NewMail, close, converter } from '../src/index.js';
+import { Mailer, close, converter } from '../src/index.js';
 import { bulkTemplate, personalise, templates } from './support/documents.js';
+import { html, sendNewMails } from './support/send-new-mails.js';
 import { pool } from './support/stats.js';
 
 const N = Number(process.env['N'] ?? 600);
@@ -28,18 +29,7 @@ async function round(r: number): Promise<number> {
   if (process.env['FLOOR'] === '1') return floorRound(r);
   const bodies = Array.from({ length: N }, (_, i) => (BULK ? bulkTemplate : personalise(templates[i % templates.length]!, `r${r}-${i}`)));
   const mailer = new Mailer({ transport });
-  const started = performance.now();
-  await pool(N, 50, (i) => {
-    const mail = new NewMail({ mailer });
-    mail.From = 'shop@example.com';
-    mail.To = `c${i}@example.org`;
-    mail.Subject = `Message ${i}`;
-    mail.BodyFormat = 0;
-    mail.MailFormat = 0;
-    mail.Body = bodies[i]!;
-    return mail.Send();
-  });
-  const ms = performance.now() - started;
+  const ms = await sendNewMails(mailer, html(bodies));
   await mailer.close();
   return ms;
 }

@@ -14,10 +14,11 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
-import { ConverterHost, Mailer, NewMail } from '../src/index.js';
+import { ConverterHost, Mailer } from '../src/index.js';
 import { createPooledEngines, DEFAULT_ALWAYS_POOL_FROM, DEFAULT_POOL_THRESHOLD, type PooledBodyEngines, type PooledEnginesOptions } from '../src/converter/pooled-engines.js';
 import { SYNTHETIC, personalise, templates } from './support/documents.js';
 import { guarded } from './support/machine-load.js';
+import { html, sendNewMails } from './support/send-new-mails.js';
 import { startRemoteSink } from './support/sink.js';
 import { median, pool, spread, table } from './support/stats.js';
 
@@ -90,18 +91,7 @@ const sink = await startRemoteSink();
 const hosts = Object.fromEntries(Object.entries(RULES).map(([name, options]) => [name, new ConverterHost({ lingerMs: 600_000, createEngines: () => createPooledEngines(options) })]));
 async function sendRound(host: ConverterHost, transport: string, bodies: readonly string[]): Promise<number> {
   const mailer = new Mailer({ transport, converter: host });
-  const started = performance.now();
-  await pool(bodies.length, CONCURRENCY, (i) => {
-    const mail = new NewMail({ mailer });
-    mail.From = 'shop@example.com';
-    mail.To = `customer${i}@example.org`;
-    mail.Subject = `Message ${i}`;
-    mail.BodyFormat = 0;
-    mail.MailFormat = 0;
-    mail.Body = bodies[i]!;
-    return mail.Send();
-  });
-  const ms = performance.now() - started;
+  const ms = await sendNewMails(mailer, html(bodies), CONCURRENCY);
   await mailer.close();
   return (bodies.length / ms) * 1000;
 }
