@@ -4,6 +4,10 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { BatchedPool } from '../src/converter/batched-pool.js';
+import type { CountedTask } from './support/counting-worker.js';
 import { ConverterHost } from '../src/converter/converter-host.js';
 import { createBodyEngines } from '../src/converter/body-engines.js';
 import { createPooledEngines } from '../src/converter/pooled-engines.js';
@@ -116,4 +120,57 @@ test('the deadline counts a conversion\'s run, not its wait for a worker', async
   assert.deepEqual(results, Array.from({ length: 6 }, (_, i) => `SLEEP500 ${i}`));
   assert.equal(host.stats().pool.timedOut, timedOutBefore);
   await lease.release();
+});
+
+const COUNTING = pathToFileURL(resolve(import.meta.dirname, 'support', 'counting-worker.ts')).href;
+
+test('batched hand-offs: every task runs exactly once, though slow ones make the others be taken back over and over', async () => {
+  // Take-back after 5 ms while tasks sleep 0–12 ms: the sending thread keeps trying to take
+  // back tasks just as the worker claims them. A task run twice (taken back after it was
+  // claimed) or never (lost between the two) shows in the counters.
+  const pool = new Piscina({ filename: COUNTING, minThreads: 2, maxThreads: 2 });
+  const batches = new BatchedPool<string>(pool, { deadlineMs: 5_000, takeBackAfterMs: 5, workers: 2, maxBatch: 32 });
+  const count = 400;
+  const runs = new SharedArrayBuffer(4 * count);
+  try {
+    const results = await Promise.all(Array.from({ length: count }, (_, id) => batches.run({ id, sleepMs: id % 13, runs } satisfies CountedTask, `task ${id}`)));
+    assert.deepEqual(results, Array.from({ length: count }, (_, id) => `done ${id}`));
+    const counters = [...new Int32Array(runs)];
+    assert.deepEqual(counters.map((n, id) => [id, n]).filter(([, n]) => n !== 1), [], 'tasks not run exactly once');
+    assert.equal(batches.completed, count);
+    assert.equal(batches.queued, 0);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('batched hand-offs: a task that kills its worker fails alone; its batch-mates are sent again and succeed', async () => {
+  const pool = new Piscina({ filename: COUNTING, minThreads: 1, maxThreads: 1 });
+  const batches = new BatchedPool<string>(pool, { deadlineMs: 5_000, takeBackAfterMs: 1_000, workers: 1, maxBatch: 32 });
+  const runs = new SharedArrayBuffer(4 * 10);
+  try {
+    const settled = await Promise.allSettled(Array.from({ length: 10 }, (_, id) => batches.run({ id, sleepMs: 0, crash: id === 3, runs } satisfies CountedTask, `task ${id}`)));
+    settled.forEach((outcome, id) => {
+      if (id === 3) assert.ok(outcome.status === 'rejected' && isCdoError(outcome.reason) && outcome.reason.code === 'CDO_E_CALL_FAILED', 'the crashing task fails, typed');
+      else assert.deepEqual(outcome, { status: 'fulfilled', value: `done ${id}` });
+    });
+    assert.equal(new Int32Array(runs)[3], 2, 'the crashing task was tried in its batch, then alone');
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('on more than one core a small body goes to a worker once one is up, and a one-off waits for none', { skip: availableParallelism() < 2 ? 'one core: small bodies are always inline' : false }, async () => {
+  const engines = await createPooledEngines();
+  try {
+    const small = '<p>Your code is 1234.</p>';
+    await engines.convert(small, 'html', 'text');
+    assert.equal(engines.poolStats().completed, 0, 'no worker was up: converted inline');
+    for (let i = 0; i < 100 && engines.poolStats().threads === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(engines.poolStats().threads > 0, 'a worker was started beside it');
+    assert.equal(await engines.convert(`${small} `, 'html', 'text'), 'Your code is 1234.');
+    assert.equal(engines.poolStats().completed, 1, 'with a worker up: in the pool');
+  } finally {
+    await engines.dispose();
+  }
 });

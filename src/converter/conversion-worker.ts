@@ -3,14 +3,10 @@ import { createBodyEngines } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
 import { isCdoError } from '../errors/cdo-error.js';
 import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
-import type { ErrorCode } from '../errors/error-codes.js';
+import type { TaskFailure } from './batched-pool.js';
+import { runBatch, type TaskBatch } from './task-batch.js';
 
-/** Every task carries a slot where the worker writes when it started it (Date.now()). */
-interface Started {
-  readonly started?: SharedArrayBuffer;
-}
-
-export interface ConversionTask extends Started {
+export interface ConversionTask {
   readonly input: string;
   readonly from: BodyKind;
   readonly to: BodyKind;
@@ -18,7 +14,7 @@ export interface ConversionTask extends Started {
 }
 
 /** A whole MIME body at once: both conversions and both encoded parts (one hand-off). */
-export interface AlternativesTask extends Started {
+export interface AlternativesTask {
   readonly alternatives: AlternativesRequest;
   readonly sanitizeMarkdown: boolean;
 }
@@ -39,17 +35,16 @@ function enginesFor(task: ConversionTask | AlternativesTask): ReturnType<typeof 
   return set;
 }
 
-/**
- * A typed failure crosses the thread boundary as data: a thrown CdoError would arrive as
- * a plain Error (structured clone keeps the message, not the class or its code).
- */
-export interface ConversionFailure {
-  readonly failed: { readonly code: ErrorCode; readonly message: string };
+/** The tasks handed over together (batched-pool.ts); the deadline counts each one's run. */
+export default function convertBatch(batch: TaskBatch<ConversionTask | AlternativesTask>): Promise<Array<string | PreparedAlternatives | TaskFailure | null>> {
+  return runBatch(batch, convert);
 }
 
-export default async function convert(task: ConversionTask | AlternativesTask): Promise<string | PreparedAlternatives | ConversionFailure> {
-  // The deadline counts from here, not from the hand-off (pooled-engines.ts).
-  if (task.started !== undefined) new Float64Array(task.started)[0] = Date.now();
+/**
+ * A typed failure crosses the thread boundary as data (TaskFailure): a thrown CdoError
+ * would arrive as a plain Error (structured clone keeps the message, not the class or its code).
+ */
+async function convert(task: ConversionTask | AlternativesTask): Promise<string | PreparedAlternatives | TaskFailure> {
   const set = await enginesFor(task);
   try {
     return 'alternatives' in task ? await prepareAlternatives(set, task.alternatives) : await set.convert(task.input, task.from, task.to);

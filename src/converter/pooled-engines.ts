@@ -3,8 +3,9 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CdoError } from '../errors/cdo-error.js';
 import { createBodyEngines, type BodyEngines, type BodyEnginesOptions } from './body-engines.js';
-import type { BodyKind } from './body-kind.js';
-import type { AlternativesTask, ConversionFailure, ConversionTask } from './conversion-worker.js';
+import { BatchedPool } from './batched-pool.js';
+import type { AlternativesTask, ConversionTask } from './conversion-worker.js';
+import type { TaskBatch } from './task-batch.js';
 import { AlternativesCache, ConversionCache } from './conversion-cache.js';
 import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
 
@@ -23,10 +24,12 @@ export interface PoolStats {
 
 export interface PooledEnginesOptions extends BodyEnginesOptions {
   /**
-   * Inputs at least this many characters long are converted in a worker thread; shorter
-   * ones inline. Chosen from bench/threshold.bench.ts (see bench/README.md). On a
-   * machine with one core the default is `alwaysPoolFrom`: a worker there only competes
-   * with the sending thread for that core.
+   * Inputs at least this many characters long are converted in a worker thread, starting
+   * one if need be; shorter ones go to a worker that is already up, and are converted
+   * inline while none is (a one-off send does not wait for a worker to start). Chosen from
+   * bench/threshold.bench.ts (see bench/README.md). On a machine with one core the
+   * default is `alwaysPoolFrom`, and shorter inputs are always inline: a worker there only
+   * competes with the sending thread for that core.
    */
   readonly threshold?: number;
   /** Inputs at least this long always go to the pool (they would stall the event loop). */
@@ -53,6 +56,9 @@ export const DEFAULT_TASKS_PER_WORKER = 1;
 export const DEFAULT_ALWAYS_POOL_FROM = 64 * 1024;
 export const DEFAULT_DEADLINE_MS = 10_000;
 export const DEFAULT_WORKER_NICE = 5;
+/** Tasks queued behind one that has run this long go to another worker (batched-pool.ts). */
+export const DEFAULT_TAKE_BACK_AFTER_MS = 100;
+export const DEFAULT_MAX_BATCH = 32;
 
 export interface PooledBodyEngines extends BodyEngines {
   /** A MIME body's text + HTML parts, converted and encoded (see prepareAlternatives). */
@@ -87,62 +93,49 @@ function defaultWorkerFilename(): string {
 export async function createPooledEngines(options: PooledEnginesOptions = {}): Promise<PooledBodyEngines> {
   const inline = await createBodyEngines(options);
   const { Piscina } = await import('piscina');
-  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const maxThreads = options.maxThreads ?? Math.max(2, availableParallelism());
   const alwaysPoolFrom = options.alwaysPoolFrom ?? DEFAULT_ALWAYS_POOL_FROM;
   const threshold = options.threshold ?? (availableParallelism() > 1 ? DEFAULT_POOL_THRESHOLD : alwaysPoolFrom);
   const sanitizeMarkdown = options.sanitizeMarkdown !== false;
-  const pool = new Piscina<ConversionTask | AlternativesTask, string | PreparedAlternatives | ConversionFailure>({
+  const pool = new Piscina({
     filename: options.workerFilename ?? defaultWorkerFilename(),
     minThreads: 0,
-    maxThreads: options.maxThreads ?? Math.max(2, availableParallelism()),
+    maxThreads,
     idleTimeout: 30_000,
     concurrentTasksPerWorker: options.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER,
     // piscina applies it through @napi-rs/nice (its optional dependency); where that has no
     // binary for the platform, the workers keep the sending thread's priority.
     niceIncrement: options.workerNice ?? DEFAULT_WORKER_NICE,
   });
-  let timedOut = 0;
+  const batches = new BatchedPool<string | PreparedAlternatives>(pool, {
+    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    takeBackAfterMs: DEFAULT_TAKE_BACK_AFTER_MS,
+    workers: maxThreads,
+    maxBatch: DEFAULT_MAX_BATCH,
+  });
   let disposed = false;
   const cache = new ConversionCache(options.cacheEntries ?? 16);
   const prepared = new AlternativesCache<Prepared>(options.cacheEntries ?? 16);
 
   // No fallback to inline when the workers are busy: the sending thread is what a send
   // waits on (composing, SMTP), and a conversion it takes over slows every send behind it
-  // (bench/README.md, "The inline / pool rule").
-  const usePool = (length: number): boolean => length >= Math.min(threshold, alwaysPoolFrom);
-
-  // The deadline limits a conversion's own run, not its wait for a worker: under load,
-  // bodies queued behind others must not fail for the queue's sake. The worker writes the
-  // time it starts a task into a shared slot (conversion-worker.ts); the timer, when it
-  // fires, looks there and waits on for what is left of the deadline.
-  const runPooled = async <T extends string | PreparedAlternatives>(task: ConversionTask | AlternativesTask, from: BodyKind, to: string): Promise<T> => {
-    const controller = new AbortController();
-    const started = new SharedArrayBuffer(8);
-    const startedAt = new Float64Array(started);
-    let timer: NodeJS.Timeout | undefined;
-    const check = (): void => {
-      const since = startedAt[0] === 0 ? 0 : Date.now() - startedAt[0]!;
-      if (since >= deadlineMs) {
-        controller.abort(new CdoError('CDO_E_TIMEOUT', `converting ${from} to ${to} took longer than ${deadlineMs} ms and was stopped`));
-        return;
-      }
-      timer = setTimeout(check, deadlineMs - since);
-      timer.unref();
-    };
-    check();
-    try {
-      const result = await pool.run({ ...task, started }, { signal: controller.signal });
-      if (typeof result === 'object' && 'failed' in result) throw new CdoError(result.failed.code, result.failed.message);
-      return result as T;
-    } catch (error) {
-      if (controller.signal.aborted) {
-        timedOut++;
-        throw controller.signal.reason;
-      }
-      throw error instanceof CdoError ? error : new CdoError('CDO_E_CALL_FAILED', `converting ${from} to ${to} failed in a worker`, { cause: error });
-    } finally {
-      clearTimeout(timer);
+  // (bench/README.md, "The inline / pool rule"). In a batch a hand-off costs the sending
+  // thread less than converting even a small body, so with more than one core every body
+  // goes to a worker that is up; while none is, a small one is converted here (a one-off
+  // send does not wait for a worker to start) and a worker is started beside it.
+  let starting = false;
+  const usePool = (length: number): boolean => {
+    if (length >= Math.min(threshold, alwaysPoolFrom)) return true;
+    if (threshold >= alwaysPoolFrom) return false; // one core: a worker would only compete for it
+    if (pool.threads.length > 0) return true;
+    if (!starting && !disposed) {
+      starting = true;
+      pool.run({ tasks: [], slots: new SharedArrayBuffer(0) } satisfies TaskBatch<never>).then(
+        () => (starting = false),
+        () => (starting = false),
+      );
     }
+    return false;
   };
 
   return {
@@ -157,7 +150,8 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
         cache.set(input, from, to, output);
         return output;
       }
-      return runPooled<string>({ input, from, to, sanitizeMarkdown }, from, to).then((output) => {
+      const task: ConversionTask = { input, from, to, sanitizeMarkdown };
+      return (batches.run(task, `converting ${from} to ${to}`) as Promise<string>).then((output) => {
         cache.set(input, from, to, output);
         return output;
       });
@@ -171,15 +165,16 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
       const result =
         !usePool(request.input.length)
           ? prepareAlternatives(inline, request)
-          : runPooled<PreparedAlternatives>({ alternatives: request, sanitizeMarkdown }, request.from, 'text + html parts');
+          : (batches.run({ alternatives: request, sanitizeMarkdown } satisfies AlternativesTask, `converting ${request.from} to text + html parts`) as Promise<PreparedAlternatives>);
       const entry: Prepared = { bytes: 3 * request.input.length + 1024, result };
       prepared.set(request.input, key, entry);
       result.catch(() => prepared.delete(request.input, key, entry));
       return result;
     },
-    poolStats: () => ({ threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed, timedOut, cacheHits: cache.hits + prepared.hits }),
+    poolStats: () => ({ threads: pool.threads.length, queued: batches.queued, completed: batches.completed, timedOut: batches.timedOut, cacheHits: cache.hits + prepared.hits }),
     async dispose() {
       disposed = true;
+      batches.flush();
       await pool.close();
       await pool.destroy();
       await inline.dispose();

@@ -1,7 +1,8 @@
 // A conversion worker that never returns on the input "HANG" (a hostile body) and takes
-// half a second on "SLEEP500" (a slow one).
-export default function convert(task: { input: string; started?: SharedArrayBuffer }): string {
-  if (task.started !== undefined) new Float64Array(task.started)[0] = Date.now(); // as conversion-worker.ts does
+// half a second on "SLEEP500" (a slow one). It takes batches as conversion-worker.ts does.
+import { runBatch, type TaskBatch } from '../../src/converter/task-batch.js';
+
+function convert(task: { input: string }): string {
   if (task.input.startsWith('HANG')) {
     for (;;) {
       // spin: only terminating the thread stops this
@@ -11,4 +12,8 @@ export default function convert(task: { input: string; started?: SharedArrayBuff
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500); // busy for half a second
   }
   return task.input.toUpperCase();
+}
+
+export default function convertBatch(batch: TaskBatch<{ input: string }>): Promise<Array<string | null>> {
+  return runBatch(batch, convert);
 }
