@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { BatchedPool } from '../src/converter/batched-pool.js';
+import { BatchSlots, QUEUED, TAKEN_BACK } from '../src/converter/task-batch.js';
 import type { CountedTask } from './support/counting-worker.js';
 import { ConverterHost } from '../src/converter/converter-host.js';
 import { createBodyEngines } from '../src/converter/body-engines.js';
@@ -124,24 +125,46 @@ test('the deadline counts a conversion\'s run, not its wait for a worker', async
 
 const COUNTING = pathToFileURL(resolve(import.meta.dirname, 'support', 'counting-worker.ts')).href;
 
-test('batched hand-offs: every task runs exactly once, though slow ones make the others be taken back over and over', async () => {
+/** Runs 400 tasks that keep being taken back; returns the ids not run exactly once. */
+async function takeBackRace(createSlots?: (length: number) => BatchSlots): Promise<number[]> {
   // Take-back after 5 ms while tasks sleep 0–12 ms: the sending thread keeps trying to take
   // back tasks just as the worker claims them. A task run twice (taken back after it was
   // claimed) or never (lost between the two) shows in the counters.
   const pool = new Piscina({ filename: COUNTING, minThreads: 2, maxThreads: 2 });
-  const batches = new BatchedPool<string>(pool, { deadlineMs: 5_000, takeBackAfterMs: 5, workers: 2, maxBatch: 32 });
+  const batches = new BatchedPool<string>(pool, { deadlineMs: 5_000, takeBackAfterMs: 5, workers: 2, maxBatch: 32, createSlots });
   const count = 400;
   const runs = new SharedArrayBuffer(4 * count);
   try {
     const results = await Promise.all(Array.from({ length: count }, (_, id) => batches.run({ id, sleepMs: id % 13, runs } satisfies CountedTask, `task ${id}`)));
     assert.deepEqual(results, Array.from({ length: count }, (_, id) => `done ${id}`));
-    const counters = [...new Int32Array(runs)];
-    assert.deepEqual(counters.map((n, id) => [id, n]).filter(([, n]) => n !== 1), [], 'tasks not run exactly once');
-    assert.equal(batches.completed, count);
     assert.equal(batches.queued, 0);
+    return [...new Int32Array(runs)].flatMap((n, id) => (n === 1 ? [] : [id]));
   } finally {
     await pool.destroy();
   }
+}
+
+test('batched hand-offs: every task runs exactly once, though slow ones make the others be taken back over and over', async () => {
+  assert.deepEqual(await takeBackRace(), [], 'tasks not run exactly once');
+});
+
+test('the take-back race harness catches a take-back that is not one compare-and-swap', async () => {
+  // The broken slots read the state, let time pass (as a preempted thread would), then
+  // write TAKEN_BACK: a task the worker claimed meanwhile is run by both sides.
+  class CheckThenStore extends BatchSlots {
+    override takeBack(index: number): boolean {
+      if (this.state(index) !== QUEUED) return false;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      Atomics.store(new Int32Array(this.buffer, 8 * this.length, this.length), index, TAKEN_BACK);
+      return true;
+    }
+  }
+  // Caught either way: a task counted twice, or one still queued in a batch that runs it again.
+  const caught = await takeBackRace((length) => new CheckThenStore(new SharedArrayBuffer(12 * length), length)).then(
+    (notOnce) => notOnce.length > 0,
+    () => true,
+  );
+  assert.ok(caught, 'the harness did not notice broken slots');
 });
 
 test('batched hand-offs: a task that kills its worker fails alone; its batch-mates are sent again and succeed', async () => {

@@ -17,6 +17,8 @@ export interface BatchedPoolOptions {
   readonly workers: number;
   /** Tasks in one batch at most. */
   readonly maxBatch: number;
+  /** Makes a batch's shared slots; tests substitute slots that misbehave. */
+  readonly createSlots?: ((length: number) => BatchSlots) | undefined;
 }
 
 interface Entry<R> {
@@ -101,7 +103,7 @@ export class BatchedPool<R> {
   }
 
   #dispatch(entries: Array<Entry<R>>): void {
-    const slots = BatchSlots.create(entries.length);
+    const slots = (this.#options.createSlots ?? BatchSlots.create)(entries.length);
     const batch: Dispatched<R> = { entries, slots };
     const controller = new AbortController();
     let blamed: number | undefined;
