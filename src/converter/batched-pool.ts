@@ -1,12 +1,6 @@
 import type { Piscina } from 'piscina';
 import { CdoError } from '../errors/cdo-error.js';
-import type { ErrorCode } from '../errors/error-codes.js';
-import { BatchSlots, TAKEN_BACK, QUEUED, type TaskBatch } from './task-batch.js';
-
-/** A typed failure as a worker returns it (a thrown CdoError would lose its class). */
-export interface TaskFailure {
-  readonly failed: { readonly code: ErrorCode; readonly message: string };
-}
+import { BatchSlots, TAKEN_BACK, QUEUED, type TaskBatch, type TaskFailure } from './task-batch.js';
 
 export interface BatchedPoolOptions {
   /** A task still running after this is stopped (its worker is replaced): CDO_E_TIMEOUT. */
@@ -56,6 +50,7 @@ export class BatchedPool<R> {
   readonly #live = new Set<Dispatched<R>>();
   #completed = 0;
   #timedOut = 0;
+  #starting = false;
 
   constructor(pool: Piscina, options: BatchedPoolOptions) {
     this.#pool = pool;
@@ -76,6 +71,17 @@ export class BatchedPool<R> {
     let queued = this.#pending.length;
     for (const batch of this.#live) for (let i = 0; i < batch.entries.length; i++) if (batch.slots.state(i) === QUEUED) queued++;
     return queued;
+  }
+
+  /**
+   * Starts a worker without giving it anything to do (an empty batch), unless one is up
+   * or starting: the next tasks then find it ready.
+   */
+  startWorker(): void {
+    if (this.#pool.threads.length > 0 || this.#starting) return;
+    this.#starting = true;
+    const done = (): void => void (this.#starting = false);
+    this.#pool.run({ tasks: [], slots: new SharedArrayBuffer(0) } satisfies TaskBatch<never>).then(done, done);
   }
 
   run(task: unknown, what: string): Promise<R> {
@@ -129,10 +135,11 @@ export class BatchedPool<R> {
       (results) => {
         this.#settle(batch, timer);
         entries.forEach((entry, i) => {
+          if (slots.state(i) === TAKEN_BACK) return; // another batch settles it
           const result = results[i];
-          if (slots.state(i) === TAKEN_BACK || result === null || result === undefined) return;
           this.#completed++;
-          if (typeof result === 'object' && 'failed' in result) entry.reject(new CdoError(result.failed.code, result.failed.message));
+          if (result === null || result === undefined) entry.reject(new CdoError('CDO_E_CALL_FAILED', `${entry.what}: the worker returned no result`));
+          else if (typeof result === 'object' && 'failed' in result) entry.reject(new CdoError(result.failed.code, result.failed.message));
           else entry.resolve(result);
         });
       },

@@ -3,8 +3,7 @@ import { createBodyEngines } from './body-engines.js';
 import type { BodyKind } from './body-kind.js';
 import { isCdoError } from '../errors/cdo-error.js';
 import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
-import type { TaskFailure } from './batched-pool.js';
-import { runBatch, type TaskBatch } from './task-batch.js';
+import { runBatch, type TaskBatch, type TaskFailure } from './task-batch.js';
 
 export interface ConversionTask {
   readonly input: string;

@@ -5,7 +5,6 @@ import { CdoError } from '../errors/cdo-error.js';
 import { createBodyEngines, type BodyEngines, type BodyEnginesOptions } from './body-engines.js';
 import { BatchedPool } from './batched-pool.js';
 import type { AlternativesTask, ConversionTask } from './conversion-worker.js';
-import type { TaskBatch } from './task-batch.js';
 import { AlternativesCache, ConversionCache } from './conversion-cache.js';
 import { prepareAlternatives, type AlternativesRequest, type PreparedAlternatives } from './prepare-alternatives.js';
 
@@ -123,18 +122,11 @@ export async function createPooledEngines(options: PooledEnginesOptions = {}): P
   // thread less than converting even a small body, so with more than one core every body
   // goes to a worker that is up; while none is, a small one is converted here (a one-off
   // send does not wait for a worker to start) and a worker is started beside it.
-  let starting = false;
   const usePool = (length: number): boolean => {
     if (length >= Math.min(threshold, alwaysPoolFrom)) return true;
     if (threshold >= alwaysPoolFrom) return false; // one core: a worker would only compete for it
     if (pool.threads.length > 0) return true;
-    if (!starting && !disposed) {
-      starting = true;
-      pool.run({ tasks: [], slots: new SharedArrayBuffer(0) } satisfies TaskBatch<never>).then(
-        () => (starting = false),
-        () => (starting = false),
-      );
-    }
+    batches.startWorker();
     return false;
   };
 

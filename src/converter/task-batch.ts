@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../errors/error-codes.js';
+
 /**
  * Several conversions handed to one worker in one message: one hand-off costs the sending
  * thread about 45 µs (piscina's postTask, structured clone, a deadline timer), a task in a
@@ -9,6 +11,11 @@
  * hand it to another worker. Both sides change a slot's state only by compare-and-swap,
  * so a task is run by exactly one of them.
  */
+/** A typed failure as a worker returns it: a thrown CdoError would arrive as a plain Error. */
+export interface TaskFailure {
+  readonly failed: { readonly code: ErrorCode; readonly message: string };
+}
+
 export interface TaskBatch<T> {
   readonly tasks: readonly T[];
   /** Per task: the time its run started (Float64, ms), then its state (Int32). */
