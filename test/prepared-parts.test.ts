@@ -15,8 +15,14 @@ import { parseMail } from './support/parse-mail.js';
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'html');
 
+/**
+ * The message nodemailer composes, as every transport sends it: with `newline: 'windows'`
+ * its own LeWindows makes every line break CRLF, as pickup, stream and memory do and as
+ * SMTP's DataStream does on the wire.
+ */
 function compileWith(alternatives: NonNullable<SendMailOptions['alternatives']>): Promise<Buffer> {
-  const mail: SendMailOptions = {
+  const mail: SendMailOptions & { newline: string } = {
+    newline: 'windows',
     from: 'a@example.com',
     to: 'b@example.com',
     subject: 'parts',
@@ -47,14 +53,21 @@ if (existsSync(CORPUS)) {
   }
 }
 
-test('a part built by buildMimePart is byte for byte the one nodemailer composes itself', async () => {
+/** A LF that is not the end of a CRLF: what nodemailer's transports would still have to rewrite. */
+function hasBareLf(bytes: Buffer): boolean {
+  return bytes.some((byte, i) => byte === 0x0a && bytes[i - 1] !== 0x0d);
+}
+
+test('a part built by buildMimePart is sent byte for byte as nodemailer sends the one it composes itself, its line breaks already CRLF', async () => {
   for (const sample of SAMPLES) {
     const charset = charsetOf(sample.codePage ?? 65001); // as the library writes it (UTF-8, windows-1252)
     const content = (text: string): string | Buffer => (sample.codePage === undefined ? text : encodeInCodePage(text, sample.codePage, 'Body'));
     const text = { contentType: `text/plain; charset=${charset}`, content: content(sample.text) };
     const html = { contentType: `text/html; charset=${charset}`, content: content(sample.html), ...(sample.headers === undefined ? {} : { headers: sample.headers }) };
     const composed = await compileWith([text, html]);
-    const prepared = await compileWith([{ raw: buildMimePart(text) }, { raw: buildMimePart(html) }]);
+    const parts = [buildMimePart(text), buildMimePart(html)];
+    assert.ok(!parts.some(hasBareLf), `${sample.name}: a bare LF left for the sending thread`);
+    const prepared = await compileWith(parts.map((raw) => ({ raw })));
     assert.equal(prepared.toString('latin1'), composed.toString('latin1'), sample.name);
   }
 });
