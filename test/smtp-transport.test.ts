@@ -153,6 +153,31 @@ test('SMTP options objects and query parameters reach nodemailer', async (t) => 
   assert.equal(server.messages.length, 1);
 });
 
+test('a burst\'s connections are replaced one after another, none past maxMessages, and every message arrives once', async (t) => {
+  const server = await sink(t);
+  // Options object, as the pool gets it from a URL's query too (maxConnections=4&maxMessages=8).
+  const m = new Mailer({ transport: { host: '127.0.0.1', port: server.port, maxConnections: 4, maxMessages: 8 } });
+  t.after(() => m.close());
+  await Promise.all(
+    Array.from({ length: 64 }, (_, i) => {
+      const mail = new NewMail({ mailer: m });
+      mail.From = 'bulk@example.com';
+      mail.To = `r${i}@example.com`;
+      mail.Subject = `Message ${i}`;
+      mail.Body = 'The same body for everyone.';
+      return mail.Send();
+    }),
+  );
+  assert.deepEqual(server.messages.map((message) => message.to[0]).sort(), Array.from({ length: 64 }, (_, i) => `r${i}@example.com`).sort());
+  const perConnection = new Map<string, number>();
+  for (const message of server.messages) perConnection.set(message.session, (perConnection.get(message.session) ?? 0) + 1);
+  const counts = [...perConnection.values()];
+  assert.ok(counts.every((count) => count <= 8), `messages per connection: ${counts.join(', ')}`);
+  // Opened together with equal shares they would all retire at 8 (64 = 8 × 8); the first
+  // four retire after 2, 4, 6 and 8 instead, so their replacements connect one after another.
+  for (const share of [2, 4, 6]) assert.ok(counts.includes(share), `no connection retired after ${share}: ${counts.join(', ')}`);
+});
+
 test('a bad transport URL is CDO_E_INVALID_SEND_OPTION and never echoes the password', () => {
   assert.throws(() => new Mailer({ transport: 'ftp://user:hunter2@host/' }), (error: unknown) => {
     assert.ok(isCdoError(error));

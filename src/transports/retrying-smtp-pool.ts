@@ -15,6 +15,7 @@ import { sortRecipients, type DeliveryOutcome, type RecipientFailure, type Refus
 export class RetryingSmtpPool extends SMTPPool {
   constructor(options: SMTPPoolOptions) {
     super(options);
+    staggerRetirements(this);
   }
 
   override send(mail: MailMessage<SMTPPoolSentMessageInfo>, callback: SMTPPoolSendCallback): boolean {
@@ -85,6 +86,36 @@ export class RetryingSmtpPool extends SMTPPool {
       });
     });
   }
+}
+
+/** What staggerRetirements reaches inside nodemailer's pool (internal, pinned by test/smtp-transport.test.ts). */
+interface PoolInternals {
+  _connections?: unknown[];
+  _createConnection?: () => { options: SMTPPoolOptions };
+}
+
+/**
+ * nodemailer replaces a pooled connection after maxMessages messages (100 by default).
+ * Connections opened together carry equal shares of a bulk send, so they would all reach
+ * that count together and be replaced together: nothing is sent while every new connection
+ * waits for its greeting (smtp-server pauses 100 ms before it, Postfix's postscreen
+ * seconds; TLS and AUTH come on top). So a connection opened while k others are open
+ * retires after its share, ⌈maxMessages·(k+1)/maxConnections⌉ messages: a burst's first
+ * connections retire one after another, and their replacements, opened apart, stay apart.
+ * No connection ever sends more than maxMessages.
+ */
+function staggerRetirements(pool: SMTPPool): void {
+  const internals = pool as unknown as PoolInternals;
+  const create = internals._createConnection?.bind(pool);
+  if (create === undefined) return;
+  internals._createConnection = () => {
+    const open = internals._connections?.length ?? 0;
+    const connection = create();
+    const { maxConnections = 5, maxMessages = 100 } = pool.options;
+    const share = Math.ceil((maxMessages * Math.min(open + 1, maxConnections)) / maxConnections);
+    if (share < maxMessages) connection.options = { ...connection.options, maxMessages: share };
+    return connection;
+  };
 }
 
 interface Transaction {

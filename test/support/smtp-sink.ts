@@ -5,6 +5,8 @@ export interface ReceivedMessage {
   readonly from: string;
   readonly to: string[];
   readonly raw: Buffer;
+  /** The SMTP session (connection) it arrived on. */
+  readonly session: string;
 }
 
 export interface SmtpSink {
@@ -61,6 +63,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
           from: mailFrom === false ? '' : mailFrom.address,
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
+          session: session.id,
         });
         callback();
       });
