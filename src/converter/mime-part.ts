@@ -65,7 +65,7 @@ export function buildMimePart(spec: PartSpec): Buffer {
  * fifth of its main-thread time in a bulk send over SMTP, bench/README.md). A body starting
  * with LF gets its CR too: the head block before it ends in LF.
  */
-export function crlfLineBreaks(bytes: Buffer): Buffer {
+function crlfLineBreaks(bytes: Buffer): Buffer {
   let bare = 0;
   for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) if (at === 0 || bytes[at - 1] !== 0x0d) bare++;
   if (bare === 0) return bytes;

@@ -11,15 +11,15 @@ import type { ErrorCode } from '../errors/error-codes.js';
  * hand it to another worker. Both sides change a slot's state only by compare-and-swap,
  * so a task is run by exactly one of them.
  */
-/** A typed failure as a worker returns it: a thrown CdoError would arrive as a plain Error. */
-export interface TaskFailure {
-  readonly failed: { readonly code: ErrorCode; readonly message: string };
-}
-
 export interface TaskBatch<T> {
   readonly tasks: readonly T[];
   /** Per task: the time its run started (Float64, ms), then its state (Int32). */
   readonly slots: SharedArrayBuffer;
+}
+
+/** A typed failure as a worker returns it: a thrown CdoError would arrive as a plain Error. */
+export interface TaskFailure {
+  readonly failed: { readonly code: ErrorCode; readonly message: string };
 }
 
 export const QUEUED = 0;

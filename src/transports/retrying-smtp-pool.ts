@@ -114,7 +114,7 @@ function staggerRetirements(pool: SMTPPool): void {
   internals._createConnection = () => {
     const open = internals._connections?.length ?? 0;
     const connection = create();
-    const { maxConnections = 5, maxMessages = 100 } = pool.options;
+    const { maxConnections, maxMessages } = pool.options; // nodemailer's constructor set both
     const others = Math.min(open, maxConnections - 1);
     const share = Math.ceil((maxMessages * (maxConnections + others + 1)) / (2 * maxConnections));
     if (share < maxMessages) connection.options = { ...connection.options, maxMessages: share };
