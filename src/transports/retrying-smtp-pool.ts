@@ -2,6 +2,7 @@ import type MailMessage from 'nodemailer/lib/mailer/mail-message';
 import SMTPPool, { type SMTPPoolOptions, type SMTPPoolSendCallback, type SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import { UndeliveredRecipientsError } from '../errors/undelivered-recipients-error.js';
 import { transportErrorFrom } from './transport-error-from.js';
+import { quickDataStreams } from './quick-data-streams.js';
 import { sortRecipients, type DeliveryOutcome, type RecipientFailure, type Refusal } from './sort-recipients.js';
 
 /**
@@ -16,6 +17,7 @@ export class RetryingSmtpPool extends SMTPPool {
   constructor(options: SMTPPoolOptions) {
     super(options);
     staggerRetirements(this);
+    quickDataStreams(this);
   }
 
   override send(mail: MailMessage<SMTPPoolSentMessageInfo>, callback: SMTPPoolSendCallback): boolean {
