@@ -1,11 +1,11 @@
 import type { Transform, TransformCallback } from 'node:stream';
-import type SMTPPool from 'nodemailer/lib/smtp-pool';
 
 // nodemailer sends a message's DATA through its DataStream, which doubles a dot that
 // starts a line and turns a bare CR or LF into CRLF by looking at every byte in
 // JavaScript: ≈ 140 µs for the 28 KB bulk template, a quarter of the sending thread's
-// busy time in a bulk send over SMTP. What we send is CRLF throughout (headers and prepared parts alike), so native
-// indexOf finds the line breaks, proves none is bare, and leaves only the dots to double.
+// busy time in a bulk send over SMTP. What we send is CRLF throughout (headers and
+// prepared parts alike), so native indexOf finds the line breaks, proves none is bare, and
+// leaves only the dots to double.
 // Any other chunk goes through nodemailer's own transform, so the bytes on the wire are
 // nodemailer's either way (test/quick-data-streams.test.ts compares them).
 
@@ -22,10 +22,8 @@ interface DataStreamState extends Transform {
   outByteCount: number;
 }
 
-interface PoolInternals {
-  _createConnection?: () => ResourceInternals;
-}
-interface ResourceInternals {
+/** A connection of nodemailer's pool (its PoolResource), as far as this reaches into it. */
+export interface PooledConnection {
   connection?: ConnectionInternals | false;
   send?: (...args: unknown[]) => unknown;
 }
@@ -33,25 +31,18 @@ interface ConnectionInternals {
   _createSendStream?: (...args: unknown[]) => Transform;
 }
 
-/** Every DataStream of the pool's connections gets the quick transform. */
-export function quickDataStreams(pool: SMTPPool): void {
-  const internals = pool as unknown as PoolInternals;
-  const create = internals._createConnection?.bind(pool);
-  if (create === undefined) return;
-  internals._createConnection = () => {
-    const resource = create();
-    const send = resource.send;
-    if (typeof send !== 'function') return resource;
-    // The resource makes its SMTP connection when it first sends and keeps it for life (in
-    // nodemailer 10; were it to reconnect, the new connection would just take the bytewise pass).
-    resource.send = function (this: ResourceInternals, ...args: unknown[]) {
-      if (resource.connection) {
-        quickenConnection(resource.connection);
-        resource.send = send;
-      }
-      return send.apply(this, args);
-    };
-    return resource;
+/** Every DataStream of one pooled connection gets the quick transform. */
+export function quickDataStreams(resource: PooledConnection): void {
+  const send = resource.send;
+  if (typeof send !== 'function') return;
+  // The resource makes its SMTP connection when it first sends and keeps it for life (in
+  // nodemailer 10; were it to reconnect, the new connection would just take the bytewise pass).
+  resource.send = function (this: PooledConnection, ...args: unknown[]) {
+    if (resource.connection) {
+      quickenConnection(resource.connection);
+      resource.send = send;
+    }
+    return send.apply(this, args);
   };
 }
 

@@ -2,7 +2,7 @@ import type MailMessage from 'nodemailer/lib/mailer/mail-message';
 import SMTPPool, { type SMTPPoolOptions, type SMTPPoolSendCallback, type SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import { UndeliveredRecipientsError } from '../errors/undelivered-recipients-error.js';
 import { transportErrorFrom } from './transport-error-from.js';
-import { quickDataStreams } from './quick-data-streams.js';
+import { quickDataStreams, type PooledConnection } from './quick-data-streams.js';
 import { sortRecipients, type DeliveryOutcome, type RecipientFailure, type Refusal } from './sort-recipients.js';
 
 /**
@@ -16,8 +16,18 @@ import { sortRecipients, type DeliveryOutcome, type RecipientFailure, type Refus
 export class RetryingSmtpPool extends SMTPPool {
   constructor(options: SMTPPoolOptions) {
     super(options);
-    staggerRetirements(this);
-    quickDataStreams(this);
+    // Each connection the pool opens is tuned as it is made (nodemailer internals, pinned by
+    // test/smtp-transport.test.ts and test/quick-data-streams.test.ts).
+    const internals = this as unknown as PoolInternals;
+    const create = internals._createConnection?.bind(this);
+    if (create === undefined) return;
+    internals._createConnection = () => {
+      const open = internals._connections?.length ?? 0;
+      const resource = create();
+      staggerRetirement(resource, open, this.options);
+      quickDataStreams(resource);
+      return resource;
+    };
   }
 
   override send(mail: MailMessage<SMTPPoolSentMessageInfo>, callback: SMTPPoolSendCallback): boolean {
@@ -90,10 +100,10 @@ export class RetryingSmtpPool extends SMTPPool {
   }
 }
 
-/** What staggerRetirements reaches inside nodemailer's pool (internal, pinned by test/smtp-transport.test.ts). */
+/** What the constructor reaches inside nodemailer's pool. */
 interface PoolInternals {
   _connections?: unknown[];
-  _createConnection?: () => { options: SMTPPoolOptions };
+  _createConnection?: () => PooledConnection & { options: SMTPPoolOptions };
 }
 
 /**
@@ -109,19 +119,11 @@ interface PoolInternals {
  * of 300 templates, where these shares are even, and 1.10× on 600 bulk messages
  * (bench/README.md). No connection ever sends more than maxMessages.
  */
-function staggerRetirements(pool: SMTPPool): void {
-  const internals = pool as unknown as PoolInternals;
-  const create = internals._createConnection?.bind(pool);
-  if (create === undefined) return;
-  internals._createConnection = () => {
-    const open = internals._connections?.length ?? 0;
-    const connection = create();
-    const { maxConnections, maxMessages } = pool.options; // nodemailer's constructor set both
-    const others = Math.min(open, maxConnections - 1);
-    const share = Math.ceil((maxMessages * (maxConnections + others + 1)) / (2 * maxConnections));
-    if (share < maxMessages) connection.options = { ...connection.options, maxMessages: share };
-    return connection;
-  };
+function staggerRetirement(connection: { options: SMTPPoolOptions }, open: number, poolOptions: SMTPPool['options']): void {
+  const { maxConnections, maxMessages } = poolOptions; // nodemailer's constructor set both
+  const others = Math.min(open, maxConnections - 1);
+  const share = Math.ceil((maxMessages * (maxConnections + others + 1)) / (2 * maxConnections));
+  if (share < maxMessages) connection.options = { ...connection.options, maxMessages: share };
 }
 
 interface Transaction {
